@@ -1,0 +1,178 @@
+//! The traits behind `#[actor]`: [`Actor`], [`Message`] and [`Handler`].
+
+use std::future::Future;
+
+use crate::actor_ref::{ActorRef, Client};
+use crate::builder::ActorBuilder;
+use crate::context::Context;
+use crate::error::{BoxError, StopReason};
+use crate::reply::ReplyTo;
+
+/// A message: a value sent to an actor, with the type of its reply.
+///
+/// `#[handler]` implements it for every message struct it generates. Implement
+/// it yourself for a message type declared outside an actor, which several
+/// actors can then handle with `#[handler(message)]` and which a
+/// [`Recipient`](crate::Recipient) can carry.
+///
+/// # Examples
+///
+/// ```
+/// use typact::prelude::*;
+///
+/// struct Ping(u32);
+/// struct Pong(u32);
+///
+/// impl Message for Ping {
+///     type Reply = Pong;
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a typact message",
+    label = "not a message",
+    note = "declare it with `impl typact::Message for {Self} {{ type Reply = ...; }}`, or let `#[handler]` generate the message from a method's parameters"
+)]
+pub trait Message: Send + 'static {
+    /// What a handler of this message answers to an ask; `()` if nothing.
+    type Reply: Send + 'static;
+}
+
+/// An actor: private state plus the messages it handles.
+///
+/// Do not implement it by hand: annotate an inherent `impl` block with
+/// `#[actor]` and its methods with `#[handler]`, and the macro implements this
+/// trait, [`Handler`] for every message, and the typed mailbox. Lifecycle hooks
+/// are methods marked `#[on_start]` and `#[on_stop]` in the same block.
+///
+/// # Examples
+///
+/// ```
+/// use typact::prelude::*;
+///
+/// #[derive(Default)]
+/// struct Counter {
+///     count: u64,
+/// }
+///
+/// #[actor]
+/// impl Counter {
+///     /// Adds `by` to the count.
+///     #[handler]
+///     fn add(&mut self, by: u64) {
+///         self.count += by;
+///     }
+///
+///     #[handler]
+///     fn get(&self) -> u64 {
+///         self.count
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let counter = Counter::default().spawn();
+/// counter.tell(Add { by: 2 }).await?;
+/// assert_eq!(counter.ask(Get).await?, 2);
+/// # Ok(()) }
+/// ```
+pub trait Actor: Sized + Send + 'static {
+    /// The generated mailbox entry: one enum variant per handler.
+    #[doc(hidden)]
+    type Mailbox: Send + 'static;
+
+    /// The generated struct holding the typed client methods that
+    /// [`ActorRef`] dereferences to.
+    #[doc(hidden)]
+    type Client: Client<Self>;
+
+    /// The actor's type name, for logs and errors.
+    #[doc(hidden)]
+    const TYPE_NAME: &'static str;
+
+    /// Handles one mailbox entry: the generated `match` over all handlers.
+    #[doc(hidden)]
+    fn __handle(
+        &mut self,
+        entry: Self::Mailbox,
+        ctx: &mut Context<Self>,
+    ) -> impl Future<Output = ()> + Send;
+
+    /// Fails the ask of an entry that will never be handled; returns whether
+    /// the entry was a tell (a dead letter).
+    #[doc(hidden)]
+    fn __reject(entry: Self::Mailbox) -> bool;
+
+    /// Runs before the first message. `#[on_start]` overrides it.
+    #[doc(hidden)]
+    fn __on_start(
+        &mut self,
+        ctx: &mut Context<Self>,
+    ) -> impl Future<Output = Result<(), BoxError>> + Send {
+        let _ = ctx;
+        async { Ok(()) }
+    }
+
+    /// Runs once the actor has stopped handling messages. `#[on_stop]`
+    /// overrides it.
+    #[doc(hidden)]
+    fn __on_stop(
+        &mut self,
+        reason: &StopReason,
+        ctx: &mut Context<Self>,
+    ) -> impl Future<Output = ()> + Send {
+        let _ = (reason, ctx);
+        async {}
+    }
+
+    /// Spawns the actor on the current tokio runtime with a bounded mailbox of
+    /// [`DEFAULT_MAILBOX_CAPACITY`](crate::DEFAULT_MAILBOX_CAPACITY) and returns
+    /// its reference. Messages sent before `#[on_start]` finishes wait in the
+    /// mailbox.
+    ///
+    /// # Panics
+    ///
+    /// Panics when called outside a tokio runtime.
+    fn spawn(self) -> ActorRef<Self> {
+        ActorBuilder::new(self).spawn()
+    }
+
+    /// A builder to set the mailbox and the name before spawning.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use typact::prelude::*;
+    /// # #[derive(Default)] struct Counter;
+    /// # #[actor] impl Counter { #[handler] fn get(&self) -> u64 { 0 } }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let counter = Counter::default().builder().name("hits").capacity(64).spawn();
+    /// assert_eq!(counter.name(), Some("hits"));
+    /// # }
+    /// ```
+    fn builder(self) -> ActorBuilder<Self> {
+        ActorBuilder::new(self)
+    }
+}
+
+/// Implemented by `#[actor]` for every message an actor handles.
+///
+/// [`ActorRef::tell`], [`ActorRef::ask`] and the other senders require it,
+/// so sending a message an actor does not declare is a compile error that
+/// names the actor and the message.
+#[diagnostic::on_unimplemented(
+    message = "actor `{Self}` does not handle message `{M}`",
+    label = "`{Self}` has no handler for `{M}`",
+    note = "the messages of `{Self}` are the `#[handler]` methods of its `#[actor] impl {Self}` block; to accept `{M}`, add one there, e.g. `#[handler(message)] fn on_msg(&mut self, msg: {M}) -> ...`"
+)]
+pub trait Handler<M>: Actor {
+    /// The type of the reply an ask of `M` resolves to.
+    type Reply: Send + 'static;
+
+    /// Wraps a message and its reply handle into a mailbox entry.
+    #[doc(hidden)]
+    fn __wrap(msg: M, reply: ReplyTo<Self::Reply>) -> Self::Mailbox;
+
+    /// Takes the message back out of an entry made by `__wrap`.
+    #[doc(hidden)]
+    fn __unwrap(entry: Self::Mailbox) -> M;
+}

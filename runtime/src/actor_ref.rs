@@ -1,0 +1,377 @@
+//! [`ActorRef`]: the typed address of an actor.
+
+use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
+
+use crate::actor::{Actor, Handler};
+use crate::ask::{Ask, Sink};
+use crate::cell::{ActorId, Cell};
+use crate::error::{AskError, StopReason, TellError, TryTellError};
+use crate::mailbox::{TrySend, Tx};
+use crate::recipient::Recipient;
+use crate::reply::ReplyTo;
+
+/// What `ActorRef<A>` dereferences to: the struct of typed client methods that
+/// `#[actor]` generates. Implemented only by generated code.
+#[doc(hidden)]
+pub trait Client<A: Actor>: Send + Sync + 'static {
+    fn __from_raw(raw: RawRef<A>) -> Self;
+    fn __raw(&self) -> &RawRef<A>;
+}
+
+pub(crate) struct RefInner<A: Actor> {
+    pub(crate) tx: Tx<A::Mailbox>,
+    pub(crate) cell: Arc<Cell>,
+}
+
+impl<A: Actor> Drop for RefInner<A> {
+    fn drop(&mut self) {
+        self.cell.release();
+    }
+}
+
+/// The untyped-client core of an [`ActorRef`]; generated client methods call
+/// through it.
+#[doc(hidden)]
+pub struct RawRef<A: Actor> {
+    pub(crate) inner: Arc<RefInner<A>>,
+}
+
+impl<A: Actor> RawRef<A> {
+    pub(crate) fn new(tx: Tx<A::Mailbox>, cell: Arc<Cell>) -> Self {
+        cell.retain();
+        RawRef { inner: Arc::new(RefInner { tx, cell }) }
+    }
+
+    #[inline]
+    pub(crate) fn cell(&self) -> &Cell {
+        &self.inner.cell
+    }
+
+    /// Used by generated client methods.
+    #[inline]
+    pub fn ask<M>(&self, msg: M) -> Ask<'_, M, <A as Handler<M>>::Reply>
+    where
+        A: Handler<M>,
+    {
+        Ask::new(self, msg)
+    }
+}
+
+impl<A: Actor> Clone for RawRef<A> {
+    fn clone(&self) -> Self {
+        RawRef { inner: self.inner.clone() }
+    }
+}
+
+impl<A: Handler<M>, M> Sink<M> for RawRef<A> {
+    type Reply = <A as Handler<M>>::Reply;
+
+    #[inline]
+    fn cell(&self) -> &Cell {
+        &self.inner.cell
+    }
+
+    #[inline]
+    fn try_push(&self, msg: M, reply: ReplyTo<Self::Reply>) -> Result<(), TrySend<M>> {
+        self.inner
+            .tx
+            .try_send(A::__wrap(msg, reply))
+            .map_err(|e| match e {
+                TrySend::Full(entry) => TrySend::Full(A::__unwrap(entry)),
+                TrySend::Closed(entry) => TrySend::Closed(A::__unwrap(entry)),
+            })
+    }
+
+    fn push<'a>(
+        &'a self,
+        msg: M,
+        reply: ReplyTo<Self::Reply>,
+    ) -> futures_util::future::BoxFuture<'a, Result<(), M>>
+    where
+        M: Send + 'a,
+    {
+        let entry = A::__wrap(msg, reply);
+        Box::pin(async move { self.inner.tx.send(entry).await.map_err(A::__unwrap) })
+    }
+
+    fn blocking_push(&self, msg: M, reply: ReplyTo<Self::Reply>) -> Result<(), M> {
+        self.inner
+            .tx
+            .blocking_send(A::__wrap(msg, reply))
+            .map_err(A::__unwrap)
+    }
+}
+
+/// The typed address of an actor of type `A`.
+///
+/// It accepts exactly the messages `A` declares with `#[handler]`: sending
+/// anything else does not compile. Cloning is cheap (one atomic increment) and
+/// it is `Send + Sync`. It also dereferences to the generated client struct, so
+/// each handler is callable as a method: `counter.add(2).await` asks `Add`.
+///
+/// When the last `ActorRef` (and [`Recipient`]) of an actor is dropped, the
+/// actor handles what is left in its mailbox and stops with
+/// [`StopReason::Normal`].
+///
+/// # Examples
+///
+/// ```
+/// use typact::prelude::*;
+///
+/// #[derive(Default)]
+/// struct Counter {
+///     count: u64,
+/// }
+///
+/// #[actor]
+/// impl Counter {
+///     #[handler]
+///     fn add(&mut self, by: u64) {
+///         self.count += by;
+///     }
+///     #[handler]
+///     fn get(&self) -> u64 {
+///         self.count
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let counter: ActorRef<Counter> = Counter::default().spawn();
+/// counter.tell(Add { by: 2 }).await?; // waits only for mailbox space
+/// counter.add(3).await?;              // a generated client method: an ask
+/// assert_eq!(counter.ask(Get).await?, 5);
+/// assert_eq!(counter.get().await?, 5);
+/// # Ok(()) }
+/// ```
+pub struct ActorRef<A: Actor> {
+    client: A::Client,
+}
+
+impl<A: Actor> ActorRef<A> {
+    pub(crate) fn from_raw(raw: RawRef<A>) -> Self {
+        ActorRef { client: A::Client::__from_raw(raw) }
+    }
+
+    #[inline]
+    fn raw(&self) -> &RawRef<A> {
+        self.client.__raw()
+    }
+
+    #[inline]
+    pub(crate) fn cell(&self) -> &Arc<Cell> {
+        &self.raw().inner.cell
+    }
+
+    /// The actor's unique id.
+    pub fn id(&self) -> ActorId {
+        self.cell().id
+    }
+
+    /// The name given by [`ActorBuilder::name`](crate::ActorBuilder::name), if any.
+    pub fn name(&self) -> Option<&str> {
+        self.cell().name.as_deref()
+    }
+
+    /// Sends a message without waiting for it to be handled. Waits only while
+    /// the mailbox is full.
+    ///
+    /// Allocates nothing in steady state.
+    ///
+    /// # Errors
+    ///
+    /// If the actor has stopped, returns [`TellError`] holding the message.
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping the future before it completes sends nothing, and the message
+    /// is lost with the future.
+    #[inline]
+    pub async fn tell<M>(&self, msg: M) -> Result<(), TellError<M>>
+    where
+        A: Handler<M>,
+    {
+        self.raw()
+            .inner
+            .tx
+            .send(A::__wrap(msg, ReplyTo::none()))
+            .await
+            .map_err(|entry| TellError(A::__unwrap(entry)))
+    }
+
+    /// Sends a message if the mailbox has room, without ever waiting.
+    ///
+    /// # Errors
+    ///
+    /// [`TryTellError::Full`] if the mailbox is at capacity, or
+    /// [`TryTellError::Closed`] if the actor has stopped; both hold the
+    /// message.
+    #[inline]
+    pub fn try_tell<M>(&self, msg: M) -> Result<(), TryTellError<M>>
+    where
+        A: Handler<M>,
+    {
+        self.raw()
+            .inner
+            .tx
+            .try_send(A::__wrap(msg, ReplyTo::none()))
+            .map_err(|e| match e {
+                TrySend::Full(entry) => TryTellError::Full(A::__unwrap(entry)),
+                TrySend::Closed(entry) => TryTellError::Closed(A::__unwrap(entry)),
+            })
+    }
+
+    /// Sends a message from code outside async, blocking the thread while
+    /// the mailbox is full.
+    ///
+    /// # Errors
+    ///
+    /// If the actor has stopped, returns [`TellError`] holding the message.
+    ///
+    /// # Panics
+    ///
+    /// Panics when called from inside an async execution context (tokio
+    /// forbids blocking there).
+    pub fn blocking_tell<M>(&self, msg: M) -> Result<(), TellError<M>>
+    where
+        A: Handler<M>,
+    {
+        self.raw()
+            .inner
+            .tx
+            .blocking_send(A::__wrap(msg, ReplyTo::none()))
+            .map_err(|entry| TellError(A::__unwrap(entry)))
+    }
+
+    /// Sends a request and returns a future of its typed reply.
+    ///
+    /// Await it directly, or bound it with [`Ask::timeout`]. The request is
+    /// sent when the future is first polled.
+    ///
+    /// # Errors
+    ///
+    /// The future resolves to an [`AskError`] if the actor stops before
+    /// replying, its handler panics on this request, the handler drops its
+    /// reply handle, the timeout expires, or an actor asks itself.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use typact::prelude::*;
+    /// # use std::time::Duration;
+    /// # #[derive(Default)] struct Counter;
+    /// # #[actor] impl Counter { #[handler] fn get(&self) -> u64 { 7 } }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), AskError> {
+    /// let counter = Counter.spawn();
+    /// let n: u64 = counter.ask(Get).await?;
+    /// let m = counter.ask(Get).timeout(Duration::from_millis(50)).await?;
+    /// assert_eq!(n, m);
+    /// # Ok(()) }
+    /// ```
+    #[inline]
+    pub fn ask<M>(&self, msg: M) -> Ask<'_, M, <A as Handler<M>>::Reply>
+    where
+        A: Handler<M>,
+    {
+        Ask::new(self.raw(), msg)
+    }
+
+    /// Sends a request and blocks the thread until the reply arrives.
+    ///
+    /// # Errors
+    ///
+    /// As for [`ask`](Self::ask), except [`AskError::Timeout`].
+    ///
+    /// # Panics
+    ///
+    /// Panics when called from inside an async execution context.
+    pub fn blocking_ask<M>(&self, msg: M) -> Result<<A as Handler<M>>::Reply, AskError>
+    where
+        A: Handler<M>,
+    {
+        crate::ask::blocking_ask(self.raw(), msg)
+    }
+
+    /// A type-erased address that accepts `M`, for code that should not know
+    /// which actor handles it.
+    pub fn recipient<M>(&self) -> Recipient<M>
+    where
+        A: Handler<M>,
+        M: crate::actor::Message<Reply = <A as Handler<M>>::Reply>,
+    {
+        Recipient::new(self.raw().clone())
+    }
+
+    /// Asks the actor to stop once its current message is handled. Messages
+    /// still queued are not handled: their asks fail with
+    /// [`AskError::Stopped`] and their tells are counted as dead letters.
+    /// Returns at once; see [`wait_for_stop`](Self::wait_for_stop).
+    pub fn stop(&self) {
+        self.cell().stop();
+    }
+
+    /// Aborts the actor at its next `.await` point (or at once, if idle),
+    /// without running `on_stop`. Pending asks fail with
+    /// [`AskError::Stopped`].
+    pub fn kill(&self) {
+        self.cell().kill();
+    }
+
+    /// Waits until the actor has stopped, and returns why. Returns at once
+    /// if it already has.
+    pub async fn wait_for_stop(&self) -> StopReason {
+        self.cell().wait_for_stop().await
+    }
+
+    /// Whether the actor is still running (not yet fully stopped).
+    pub fn is_alive(&self) -> bool {
+        !self.cell().is_stopped()
+    }
+
+    /// How many tells this actor accepted but never handled, because it
+    /// stopped first.
+    pub fn dead_letters(&self) -> u64 {
+        self.cell()
+            .dead_letters
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl<A: Actor> Clone for ActorRef<A> {
+    #[inline]
+    fn clone(&self) -> Self {
+        ActorRef::from_raw(self.raw().clone())
+    }
+}
+
+impl<A: Actor> Deref for ActorRef<A> {
+    type Target = A::Client;
+
+    #[inline]
+    fn deref(&self) -> &A::Client {
+        &self.client
+    }
+}
+
+impl<A: Actor> PartialEq for ActorRef<A> {
+    fn eq(&self, other: &Self) -> bool {
+        self.id() == other.id()
+    }
+}
+
+impl<A: Actor> Eq for ActorRef<A> {}
+
+impl<A: Actor> std::hash::Hash for ActorRef<A> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.id().hash(state);
+    }
+}
+
+impl<A: Actor> fmt::Debug for ActorRef<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ActorRef({})", self.cell())
+    }
+}

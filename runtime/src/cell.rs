@@ -1,0 +1,173 @@
+//! The part of an actor every reference shares, independent of its type:
+//! identity, control flags, reference count and the stop notification.
+
+use std::fmt;
+use std::num::NonZeroU64;
+use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use futures_util::task::AtomicWaker;
+use tokio::sync::watch;
+use tokio::task::AbortHandle;
+
+use crate::error::StopReason;
+
+/// A process-wide unique identifier of an actor.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use typact::prelude::*;
+/// #[derive(Default)] struct A;
+/// #[actor] impl A { #[handler] fn noop(&self) {} }
+/// let a = A.spawn();
+/// let b = A.spawn();
+/// assert_ne!(a.id(), b.id());
+/// assert_eq!(a.id(), a.clone().id());
+/// # }
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ActorId(NonZeroU64);
+
+impl ActorId {
+    pub(crate) fn next() -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        let id = NEXT.fetch_add(1, Ordering::Relaxed);
+        ActorId(NonZeroU64::new(id).expect("actor ids never wrap around a u64"))
+    }
+
+    /// The id as a number, unique within this process.
+    pub fn as_u64(self) -> u64 {
+        self.0.get()
+    }
+}
+
+impl fmt::Debug for ActorId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ActorId({})", self.0)
+    }
+}
+
+impl fmt::Display for ActorId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+pub(crate) const STOP: u8 = 1;
+pub(crate) const KILL: u8 = 2;
+pub(crate) const PANICKED: u8 = 4;
+
+static DEAD_LETTERS: AtomicU64 = AtomicU64::new(0);
+
+/// The number of dead letters in this process so far: tells that were
+/// accepted into a mailbox but never handled because the actor stopped first.
+///
+/// Each is also logged (at `warn` level, through `tracing`) when its actor
+/// stops; [`ActorRef::dead_letters`](crate::ActorRef::dead_letters) gives the
+/// count for one actor.
+pub fn dead_letters() -> u64 {
+    DEAD_LETTERS.load(Ordering::Relaxed)
+}
+
+pub(crate) struct Cell {
+    pub(crate) id: ActorId,
+    pub(crate) type_name: &'static str,
+    pub(crate) name: Option<Arc<str>>,
+    /// Live `ActorRef`s (and recipients). At zero, an idle actor stops.
+    pub(crate) refs: AtomicUsize,
+    pub(crate) flags: AtomicU8,
+    /// Woken on stop, kill, and when the last reference goes.
+    pub(crate) waker: AtomicWaker,
+    pub(crate) abort: OnceLock<AbortHandle>,
+    pub(crate) stopped: watch::Sender<Option<StopReason>>,
+    pub(crate) dead_letters: AtomicU64,
+}
+
+impl Cell {
+    pub(crate) fn new(type_name: &'static str, name: Option<Arc<str>>) -> Arc<Self> {
+        Arc::new(Cell {
+            id: ActorId::next(),
+            type_name,
+            name,
+            refs: AtomicUsize::new(0),
+            flags: AtomicU8::new(0),
+            waker: AtomicWaker::new(),
+            abort: OnceLock::new(),
+            stopped: watch::Sender::new(None),
+            dead_letters: AtomicU64::new(0),
+        })
+    }
+
+    #[inline]
+    pub(crate) fn flags(&self) -> u8 {
+        self.flags.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn signal(&self, flag: u8) {
+        self.flags.fetch_or(flag, Ordering::AcqRel);
+        self.waker.wake();
+    }
+
+    pub(crate) fn stop(&self) {
+        self.signal(STOP);
+    }
+
+    pub(crate) fn kill(&self) {
+        self.signal(KILL);
+        if let Some(abort) = self.abort.get() {
+            abort.abort();
+        }
+    }
+
+    pub(crate) fn is_stopped(&self) -> bool {
+        self.stopped.borrow().is_some()
+    }
+
+    pub(crate) fn retain(&self) {
+        self.refs.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn release(&self) {
+        if self.refs.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.waker.wake();
+        }
+    }
+
+    pub(crate) fn add_dead_letters(&self, n: u64) {
+        if n > 0 {
+            self.dead_letters.fetch_add(n, Ordering::Relaxed);
+            DEAD_LETTERS.fetch_add(n, Ordering::Relaxed);
+        }
+    }
+
+    pub(crate) async fn wait_for_stop(&self) -> StopReason {
+        let mut rx = self.stopped.subscribe();
+        let reason = rx
+            .wait_for(Option::is_some)
+            .await
+            .expect("the sender lives in the cell we borrow");
+        reason.clone().expect("waited for Some")
+    }
+
+    pub(crate) fn finish(&self, reason: StopReason) {
+        self.stopped.send_if_modified(|slot| {
+            if slot.is_none() {
+                *slot = Some(reason);
+                true
+            } else {
+                false
+            }
+        });
+    }
+}
+
+impl fmt::Display for Cell {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.name {
+            Some(name) => write!(f, "{}({name}){}", self.type_name, self.id),
+            None => write!(f, "{}{}", self.type_name, self.id),
+        }
+    }
+}

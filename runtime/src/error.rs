@@ -1,0 +1,194 @@
+//! Every error a caller of typact can meet, and the reasons an actor stops.
+
+use std::error::Error;
+use std::fmt;
+use std::sync::Arc;
+
+/// A boxed error, as returned by a failing `on_start` hook.
+pub type BoxError = Box<dyn Error + Send + Sync + 'static>;
+
+/// Why an actor stopped.
+///
+/// Returned by [`ActorRef::wait_for_stop`](crate::ActorRef::wait_for_stop) and
+/// passed to the actor's `#[on_stop]` hook.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum StopReason {
+    /// The actor stopped normally: [`ActorRef::stop`](crate::ActorRef::stop) or
+    /// [`Context::stop`](crate::Context::stop) was called, or every reference to
+    /// it was dropped and its mailbox was empty.
+    Normal,
+    /// A handler (or the actor's loop) panicked; the panic message is kept.
+    Panicked(Arc<str>),
+    /// [`ActorRef::kill`](crate::ActorRef::kill) aborted the actor: the
+    /// current handler was interrupted and `on_stop` did not run.
+    Killed,
+    /// The `#[on_start]` hook returned an error or panicked; the actor never
+    /// handled a message.
+    StartFailed(Arc<dyn Error + Send + Sync + 'static>),
+}
+
+impl StopReason {
+    /// Whether this is [`StopReason::Normal`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use typact_runtime::StopReason;
+    /// assert!(StopReason::Normal.is_normal());
+    /// assert!(!StopReason::Killed.is_normal());
+    /// ```
+    pub fn is_normal(&self) -> bool {
+        matches!(self, StopReason::Normal)
+    }
+}
+
+impl fmt::Display for StopReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StopReason::Normal => f.write_str("stopped normally"),
+            StopReason::Panicked(msg) => write!(f, "panicked: {msg}"),
+            StopReason::Killed => f.write_str("killed"),
+            StopReason::StartFailed(err) => write!(f, "failed to start: {err}"),
+        }
+    }
+}
+
+/// The error of [`ActorRef::tell`](crate::ActorRef::tell): the actor has
+/// stopped, and the message is handed back.
+pub struct TellError<M>(pub M);
+
+impl<M> TellError<M> {
+    /// Takes back the message that could not be delivered.
+    pub fn into_inner(self) -> M {
+        self.0
+    }
+}
+
+impl<M> fmt::Debug for TellError<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("TellError").finish_non_exhaustive()
+    }
+}
+
+impl<M> fmt::Display for TellError<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the actor has stopped; the message was not delivered and is returned in this error")
+    }
+}
+
+impl<M> Error for TellError<M> {}
+
+/// The error of [`ActorRef::try_tell`](crate::ActorRef::try_tell), which never
+/// waits. Either way the message is handed back.
+pub enum TryTellError<M> {
+    /// The mailbox is at capacity: try again later, or use `tell`, which waits
+    /// for space.
+    Full(M),
+    /// The actor has stopped.
+    Closed(M),
+}
+
+impl<M> TryTellError<M> {
+    /// Takes back the message that could not be delivered.
+    pub fn into_inner(self) -> M {
+        match self {
+            TryTellError::Full(m) | TryTellError::Closed(m) => m,
+        }
+    }
+
+    /// Whether the mailbox was full (as opposed to closed).
+    pub fn is_full(&self) -> bool {
+        matches!(self, TryTellError::Full(_))
+    }
+}
+
+impl<M> fmt::Debug for TryTellError<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TryTellError::Full(_) => f.write_str("Full(..)"),
+            TryTellError::Closed(_) => f.write_str("Closed(..)"),
+        }
+    }
+}
+
+impl<M> fmt::Display for TryTellError<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TryTellError::Full(_) => f.write_str(
+                "the actor's mailbox is full; the message is returned in this error (use `tell` to wait for space)",
+            ),
+            TryTellError::Closed(_) => f.write_str(
+                "the actor has stopped; the message was not delivered and is returned in this error",
+            ),
+        }
+    }
+}
+
+impl<M> Error for TryTellError<M> {}
+
+/// Why an ask did not produce a reply.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AskError {
+    /// The actor stopped before it handled the request: its mailbox was
+    /// already closed, the request was still queued when the actor stopped, or
+    /// the actor was killed while handling it.
+    Stopped,
+    /// The handler panicked while handling this very request; the actor has
+    /// stopped.
+    Panicked,
+    /// The handler dropped its [`ReplyTo`](crate::ReplyTo) without answering.
+    NoReply,
+    /// No reply arrived within the timeout. The request may still be handled.
+    Timeout,
+    /// An actor asked itself from inside one of its own handlers or hooks. It
+    /// handles one message at a time, so the reply could never come; use
+    /// `tell`, or call the method directly.
+    SelfAsk,
+}
+
+impl fmt::Display for AskError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            AskError::Stopped => "the actor stopped before it replied",
+            AskError::Panicked => "the actor's handler panicked while handling this request",
+            AskError::NoReply => "the actor dropped the request's reply handle without replying",
+            AskError::Timeout => "no reply arrived within the timeout",
+            AskError::SelfAsk => {
+                "an actor asked itself from inside its own handler, which would deadlock; use `tell` or call the method directly"
+            }
+        })
+    }
+}
+
+impl Error for AskError {}
+
+/// The error of [`ActorBuilder::spawn_ready`](crate::ActorBuilder::spawn_ready):
+/// the actor's `#[on_start]` hook failed.
+#[derive(Clone, Debug)]
+pub struct SpawnError {
+    pub(crate) reason: StopReason,
+}
+
+impl SpawnError {
+    /// The reason the actor stopped, normally [`StopReason::StartFailed`].
+    pub fn reason(&self) -> &StopReason {
+        &self.reason
+    }
+}
+
+impl fmt::Display for SpawnError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the actor did not start: {}", self.reason)
+    }
+}
+
+impl Error for SpawnError {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        match &self.reason {
+            StopReason::StartFailed(err) => Some(&**err),
+            _ => None,
+        }
+    }
+}
