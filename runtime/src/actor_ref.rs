@@ -44,11 +44,6 @@ impl<A: Actor> RawRef<A> {
         RawRef { inner: Arc::new(RefInner { tx, cell }) }
     }
 
-    #[inline]
-    pub(crate) fn cell(&self) -> &Cell {
-        &self.inner.cell
-    }
-
     /// Used by generated client methods.
     #[inline]
     pub fn ask<M>(&self, msg: M) -> Ask<'_, M, <A as Handler<M>>::Reply>
@@ -56,6 +51,12 @@ impl<A: Actor> RawRef<A> {
         A: Handler<M>,
     {
         Ask::new(self, msg)
+    }
+}
+
+impl<A: Actor> fmt::Debug for RawRef<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RawRef({})", self.inner.cell)
     }
 }
 
@@ -90,7 +91,7 @@ impl<A: Handler<M>, M> Sink<M> for RawRef<A> {
         reply: ReplyTo<Self::Reply>,
     ) -> futures_util::future::BoxFuture<'a, Result<(), M>>
     where
-        M: Send + 'a,
+        M: 'a,
     {
         let entry = A::__wrap(msg, reply);
         Box::pin(async move { self.inner.tx.send(entry).await.map_err(A::__unwrap) })

@@ -55,6 +55,14 @@ pub(crate) enum TrySend<T> {
     Closed(T),
 }
 
+pub(crate) enum TryRecv<T> {
+    Value(T),
+    /// Nothing queued now; a sender may still be about to push.
+    Empty,
+    /// Closed (or every sender gone) and nothing left, nor about to arrive.
+    Closed,
+}
+
 pub(crate) fn channel<T>(kind: MailboxKind) -> (Tx<T>, Rx<T>) {
     match kind {
         MailboxKind::Bounded(cap) => {
@@ -97,12 +105,6 @@ impl<T> Tx<T> {
         }
     }
 
-    pub(crate) fn is_closed(&self) -> bool {
-        match self {
-            Tx::Bounded(tx) => tx.is_closed(),
-            Tx::Unbounded(tx) => tx.is_closed(),
-        }
-    }
 }
 
 impl<T> Rx<T> {
@@ -114,10 +116,16 @@ impl<T> Rx<T> {
         }
     }
 
-    pub(crate) fn try_recv(&mut self) -> Option<T> {
-        match self {
-            Rx::Bounded(rx) => rx.try_recv().ok(),
-            Rx::Unbounded(rx) => rx.try_recv().ok(),
+    pub(crate) fn try_recv(&mut self) -> TryRecv<T> {
+        use mpsc::error::TryRecvError;
+        let result = match self {
+            Rx::Bounded(rx) => rx.try_recv(),
+            Rx::Unbounded(rx) => rx.try_recv(),
+        };
+        match result {
+            Ok(value) => TryRecv::Value(value),
+            Err(TryRecvError::Empty) => TryRecv::Empty,
+            Err(TryRecvError::Disconnected) => TryRecv::Closed,
         }
     }
 
@@ -128,10 +136,4 @@ impl<T> Rx<T> {
         }
     }
 
-    pub(crate) fn len(&self) -> usize {
-        match self {
-            Rx::Bounded(rx) => rx.len(),
-            Rx::Unbounded(rx) => rx.len(),
-        }
-    }
 }

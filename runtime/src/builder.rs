@@ -1,0 +1,140 @@
+//! [`ActorBuilder`]: spawning with a chosen mailbox and name.
+
+use std::fmt;
+use std::sync::Arc;
+
+use tokio::sync::oneshot;
+
+use crate::actor::Actor;
+use crate::actor_ref::{ActorRef, RawRef};
+use crate::cell::Cell;
+use crate::context::Context;
+use crate::error::SpawnError;
+use crate::mailbox::{self, MailboxKind};
+
+/// Configures an actor before it is spawned: its mailbox and its name.
+///
+/// Made by [`Actor::builder`]. The defaults are a bounded mailbox of
+/// [`DEFAULT_MAILBOX_CAPACITY`](crate::DEFAULT_MAILBOX_CAPACITY) messages and
+/// no name.
+///
+/// # Examples
+///
+/// ```
+/// # use typact::prelude::*;
+/// # #[derive(Default)] struct Logger;
+/// # #[actor] impl Logger { #[handler] fn log(&self, line: String) { let _ = line; } }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), SpawnError> {
+/// let logger = Logger.builder().name("audit").unbounded().spawn_ready().await?;
+/// assert_eq!(logger.name(), Some("audit"));
+/// # Ok(()) }
+/// ```
+#[must_use = "a builder does nothing until `spawn` is called"]
+pub struct ActorBuilder<A: Actor> {
+    actor: A,
+    name: Option<Arc<str>>,
+    mailbox: MailboxKind,
+}
+
+impl<A: Actor> ActorBuilder<A> {
+    pub(crate) fn new(actor: A) -> Self {
+        ActorBuilder { actor, name: None, mailbox: MailboxKind::default() }
+    }
+
+    /// Names the actor. The name shows in logs, in `Debug` output and in
+    /// [`ActorRef::name`]; it need not be unique.
+    pub fn name(mut self, name: impl Into<Arc<str>>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// A bounded mailbox holding at most `capacity` messages.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `capacity` is zero.
+    pub fn capacity(mut self, capacity: usize) -> Self {
+        assert!(capacity > 0, "a mailbox needs a capacity of at least 1");
+        self.mailbox = MailboxKind::Bounded(capacity);
+        self
+    }
+
+    /// A mailbox without a limit: `tell` never waits and `try_tell` never
+    /// reports `Full`. Prefer a bounded mailbox unless the senders are
+    /// themselves bounded, since a slow actor then grows without limit.
+    pub fn unbounded(mut self) -> Self {
+        self.mailbox = MailboxKind::Unbounded;
+        self
+    }
+
+    /// Sets the mailbox kind directly.
+    ///
+    /// # Panics
+    ///
+    /// Panics on `MailboxKind::Bounded(0)`.
+    pub fn mailbox(mut self, kind: MailboxKind) -> Self {
+        assert!(
+            kind != MailboxKind::Bounded(0),
+            "a mailbox needs a capacity of at least 1"
+        );
+        self.mailbox = kind;
+        self
+    }
+
+    /// Spawns the actor and returns its reference at once. Messages sent
+    /// before its `#[on_start]` hook finishes wait in the mailbox; if the hook
+    /// fails, they fail as for a stopped actor and
+    /// [`ActorRef::wait_for_stop`] returns
+    /// [`StopReason::StartFailed`](crate::StopReason::StartFailed).
+    ///
+    /// # Panics
+    ///
+    /// Panics when called outside a tokio runtime.
+    pub fn spawn(self) -> ActorRef<A> {
+        self.start(None)
+    }
+
+    /// Spawns the actor and waits until its `#[on_start]` hook has finished.
+    ///
+    /// # Errors
+    ///
+    /// [`SpawnError`] if the hook returned an error or panicked.
+    ///
+    /// # Panics
+    ///
+    /// Panics when called outside a tokio runtime.
+    pub async fn spawn_ready(self) -> Result<ActorRef<A>, SpawnError> {
+        let (ready_tx, ready_rx) = oneshot::channel();
+        let actor = self.start(Some(ready_tx));
+        match ready_rx.await {
+            Ok(Ok(())) => Ok(actor),
+            Ok(Err(reason)) => Err(SpawnError { reason }),
+            // The task was dropped before reporting: killed or runtime gone.
+            Err(_) => Err(SpawnError { reason: actor.wait_for_stop().await }),
+        }
+    }
+
+    fn start(self, ready: Option<crate::run::Ready>) -> ActorRef<A> {
+        let cell = Cell::new(A::TYPE_NAME, self.name);
+        let (tx, rx) = mailbox::channel(self.mailbox);
+        let raw = RawRef::new(tx.clone(), cell.clone());
+        let ctx = Context::new(cell.clone(), tx, &raw);
+        let task = tokio::spawn(crate::run::run(self.actor, ctx, rx, ready));
+        if cell.abort.set(task.abort_handle()).is_ok() && cell.flags() & crate::cell::KILL != 0 {
+            // `kill` ran before the handle was stored.
+            task.abort();
+        }
+        ActorRef::from_raw(raw)
+    }
+}
+
+impl<A: Actor> fmt::Debug for ActorBuilder<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ActorBuilder")
+            .field("actor", &A::TYPE_NAME)
+            .field("name", &self.name)
+            .field("mailbox", &self.mailbox)
+            .finish()
+    }
+}

@@ -1,0 +1,257 @@
+//! [`Context`]: what a handler can do besides changing its actor's state.
+
+use std::fmt;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use tokio::task::AbortHandle;
+
+use crate::actor::{Actor, Handler};
+use crate::actor_ref::{ActorRef, RawRef, RefInner};
+use crate::builder::ActorBuilder;
+use crate::cell::{ActorId, Cell};
+use crate::mailbox::Tx;
+use crate::reply::ReplyTo;
+
+/// An actor's view of itself, passed to handlers that ask for it with a
+/// `ctx: &mut Context<Self>` parameter, and to the lifecycle hooks.
+///
+/// Through it a handler reaches its own reference, stops its actor, spawns
+/// children and sets timers. Children and timers end with the actor: when it
+/// stops, it stops its children (and waits for them) before its `#[on_stop]`
+/// hook runs, and cancels its pending timers.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use typact::prelude::*;
+///
+/// #[derive(Default)]
+/// struct Heartbeat {
+///     beats: u32,
+/// }
+///
+/// #[actor]
+/// impl Heartbeat {
+///     #[on_start]
+///     fn start(&mut self, ctx: &mut Context<Self>) {
+///         ctx.send_interval(Duration::from_millis(10), || Beat);
+///     }
+///
+///     #[handler]
+///     fn beat(&mut self, ctx: &mut Context<Self>) {
+///         self.beats += 1;
+///         if self.beats == 3 {
+///             ctx.stop();
+///         }
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// let hb = Heartbeat::default().spawn();
+/// assert!(hb.wait_for_stop().await.is_normal());
+/// # }
+/// ```
+pub struct Context<A: Actor> {
+    pub(crate) cell: Arc<Cell>,
+    pub(crate) tx: Tx<A::Mailbox>,
+    myself: Weak<RefInner<A>>,
+    children: Vec<Arc<Cell>>,
+    timers: Vec<AbortHandle>,
+}
+
+impl<A: Actor> Context<A> {
+    pub(crate) fn new(cell: Arc<Cell>, tx: Tx<A::Mailbox>, first: &RawRef<A>) -> Self {
+        Context {
+            cell,
+            tx,
+            myself: Arc::downgrade(&first.inner),
+            children: Vec::new(),
+            timers: Vec::new(),
+        }
+    }
+
+    /// A reference to this actor.
+    ///
+    /// Holding it keeps the actor from stopping by itself; an actor that
+    /// stores its own reference in its state stops only when asked to.
+    pub fn myself(&mut self) -> ActorRef<A> {
+        let raw = match self.myself.upgrade() {
+            Some(inner) => RawRef { inner },
+            None => {
+                let raw = RawRef::new(self.tx.clone(), self.cell.clone());
+                self.myself = Arc::downgrade(&raw.inner);
+                raw
+            }
+        };
+        ActorRef::from_raw(raw)
+    }
+
+    /// This actor's id.
+    pub fn id(&self) -> ActorId {
+        self.cell.id
+    }
+
+    /// Stops this actor once the current handler returns. Messages still
+    /// queued are not handled (their asks fail, their tells become dead
+    /// letters).
+    pub fn stop(&self) {
+        self.cell.stop();
+    }
+
+    /// Spawns a child actor with the default mailbox. The child is stopped,
+    /// and waited for, when this actor stops.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use typact::prelude::*;
+    /// #[derive(Default)] struct Worker;
+    /// #[actor] impl Worker { #[handler] fn work(&self) -> u32 { 1 } }
+    ///
+    /// #[derive(Default)] struct Boss { worker: Option<ActorRef<Worker>> }
+    /// #[actor] impl Boss {
+    ///     #[on_start]
+    ///     fn hire(&mut self, ctx: &mut Context<Self>) {
+    ///         self.worker = Some(ctx.spawn(Worker));
+    ///     }
+    ///     #[handler]
+    ///     fn worker(&self) -> ActorRef<Worker> { self.worker.clone().unwrap() }
+    /// }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), AskError> {
+    /// let boss = Boss::default().spawn();
+    /// let worker = boss.worker().await?;
+    /// boss.stop();
+    /// boss.wait_for_stop().await;
+    /// assert!(!worker.is_alive());
+    /// # Ok(()) }
+    /// ```
+    pub fn spawn<C: Actor>(&mut self, child: C) -> ActorRef<C> {
+        self.spawn_with(ActorBuilder::new(child))
+    }
+
+    /// Spawns a child actor configured by a builder, e.g.
+    /// `ctx.spawn_with(Child::default().builder().name("child"))`.
+    pub fn spawn_with<C: Actor>(&mut self, builder: ActorBuilder<C>) -> ActorRef<C> {
+        let child = builder.spawn();
+        self.children.retain(|cell| !cell.is_stopped());
+        self.children.push(child.cell().clone());
+        child
+    }
+
+    /// Sends `msg` to this actor after `delay`, as a tell. Cancelled if the
+    /// actor stops first, or by [`TimerHandle::cancel`].
+    ///
+    /// A pending timer does not keep the actor alive: an actor with no
+    /// references and an empty mailbox stops, and its timers with it.
+    pub fn send_after<M>(&mut self, msg: M, delay: Duration) -> TimerHandle
+    where
+        A: Handler<M>,
+        M: Send + 'static,
+    {
+        let tx = self.tx.clone();
+        let cell = self.cell.clone();
+        let task = tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            if tx.send(A::__wrap(msg, ReplyTo::none())).await.is_err() {
+                cell.add_dead_letters(1);
+            }
+        });
+        self.track(task.abort_handle())
+    }
+
+    /// Sends `make()` to this actor every `period`, the first time after one
+    /// `period`, until the actor stops or the handle is cancelled. A tick that
+    /// finds the mailbox full waits for room; missed ticks are not made up.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `period` is zero.
+    pub fn send_interval<M, F>(&mut self, period: Duration, mut make: F) -> TimerHandle
+    where
+        A: Handler<M>,
+        M: Send + 'static,
+        F: FnMut() -> M + Send + 'static,
+    {
+        assert!(!period.is_zero(), "`send_interval` needs a non-zero period");
+        let tx = self.tx.clone();
+        let task = tokio::spawn(async move {
+            let start = tokio::time::Instant::now() + period;
+            let mut ticks = tokio::time::interval_at(start, period);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                if tx.send(A::__wrap(make(), ReplyTo::none())).await.is_err() {
+                    break;
+                }
+            }
+        });
+        self.track(task.abort_handle())
+    }
+
+    fn track(&mut self, handle: AbortHandle) -> TimerHandle {
+        self.timers.retain(|t| !t.is_finished());
+        self.timers.push(handle.clone());
+        TimerHandle { handle }
+    }
+
+    /// Stops every child (in reverse order of spawning) and waits for each.
+    pub(crate) async fn stop_children(&mut self) {
+        for child in self.children.iter().rev() {
+            child.stop();
+        }
+        while let Some(child) = self.children.pop() {
+            child.wait_for_stop().await;
+        }
+    }
+
+    pub(crate) fn cancel_timers(&mut self) {
+        for timer in self.timers.drain(..) {
+            timer.abort();
+        }
+    }
+}
+
+impl<A: Actor> Drop for Context<A> {
+    fn drop(&mut self) {
+        // Reached with children or timers left only when the actor was
+        // killed or its runtime shut down: nothing can be awaited here.
+        for child in &self.children {
+            child.stop();
+        }
+        self.cancel_timers();
+    }
+}
+
+impl<A: Actor> fmt::Debug for Context<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Context")
+            .field("actor", &format_args!("{}", self.cell))
+            .field("children", &self.children.len())
+            .field("timers", &self.timers.len())
+            .finish()
+    }
+}
+
+/// A timer set by [`Context::send_after`] or [`Context::send_interval`].
+///
+/// Dropping the handle does not cancel the timer; [`cancel`](Self::cancel)
+/// does, and so does the actor stopping.
+#[derive(Debug, Clone)]
+pub struct TimerHandle {
+    handle: AbortHandle,
+}
+
+impl TimerHandle {
+    /// Cancels the timer. A message already sent stays in the mailbox.
+    pub fn cancel(&self) {
+        self.handle.abort();
+    }
+
+    /// Whether the timer has fired its last message or been cancelled.
+    pub fn is_finished(&self) -> bool {
+        self.handle.is_finished()
+    }
+}

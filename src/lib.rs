@@ -1,0 +1,74 @@
+//! # typact: statically typed actors for Rust
+//!
+//! An actor is a value with private state, an address and a mailbox; other
+//! code talks to it only by sending messages, which it handles one at a time.
+//! typact makes that typed: annotate an `impl` block with [`actor`] and its
+//! methods with [`handler`], and the macro generates a message struct per
+//! method, a typed mailbox, and a typed client. An [`ActorRef<A>`] then
+//! accepts exactly the messages `A` declares, `ask` resolves to exactly the
+//! handler's return type, and sending anything else is a compile error that
+//! names the actor and the message.
+//!
+//! ```
+//! use typact::prelude::*;
+//!
+//! #[derive(Default)]
+//! struct Counter {
+//!     count: u64,
+//! }
+//!
+//! #[actor]
+//! impl Counter {
+//!     /// Adds `by` to the count.
+//!     #[handler]
+//!     fn add(&mut self, by: u64) {
+//!         self.count += by;
+//!     }
+//!
+//!     /// The current count.
+//!     #[handler]
+//!     fn get(&self) -> u64 {
+//!         self.count
+//!     }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let counter = Counter::default().spawn();
+//! counter.tell(Add { by: 2 }).await?;       // fire and forget
+//! let n: u64 = counter.ask(Get).await?;     // request and typed reply
+//! counter.add(3).await?;                    // generated client method
+//! assert_eq!(n + 3, counter.get().await?);
+//! # Ok(()) }
+//! ```
+//!
+//! ## Guarantees
+//!
+//! - Messages from one sender to one actor are handled in the order sent.
+//! - A handler runs alone: the actor handles one message at a time, so its
+//!   state needs no lock.
+//! - A panicking handler stops only its own actor, with
+//!   [`StopReason::Panicked`]; its asker gets [`AskError::Panicked`].
+//! - Nothing is lost silently: when an actor stops, every queued ask fails at
+//!   once with [`AskError::Stopped`], and every queued tell is counted (see
+//!   [`ActorRef::dead_letters`]) and logged through `tracing` as a dead letter.
+//! - An actor asking itself from its own handler gets [`AskError::SelfAsk`]
+//!   at once instead of deadlocking.
+//! - An actor with no references left and an empty mailbox stops by itself.
+#![doc(test(attr(deny(warnings))))]
+
+pub use typact_macros::{actor, handler, on_start, on_stop};
+pub use typact_runtime::*;
+
+/// The names almost every user of typact needs.
+///
+/// ```
+/// use typact::prelude::*;
+/// ```
+pub mod prelude {
+    pub use typact_macros::{actor, handler, on_start, on_stop};
+    pub use typact_runtime::{
+        Actor, ActorBuilder, ActorId, ActorRef, AskError, Context, Handler, Message, Recipient,
+        ReplyTo, SpawnError, StopReason, TellError, TryTellError,
+    };
+}

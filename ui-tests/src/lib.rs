@@ -1,0 +1,1 @@
+//! Compile-pass and compile-fail tests of typact; see `tests/ui.rs`.
