@@ -68,6 +68,11 @@ pub mod __private {
     }
 
     /// What an `#[on_start]` hook may return: `()` or `Result<(), E>`.
+    #[diagnostic::on_unimplemented(
+        message = "an `#[on_start]` hook cannot return `{Self}`",
+        label = "returns `{Self}`",
+        note = "return `()`, or `Result<(), E>` where `E` converts into `typact::BoxError` (any `std::error::Error + Send + Sync + 'static`, or a `String`)"
+    )]
     pub trait IntoStartResult {
         /// Converts to the runtime's form.
         fn into_start_result(self) -> Result<(), BoxError>;

@@ -1,0 +1,135 @@
+//! Parsing of the marker attributes inside an `#[actor]` block.
+
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+use syn::{Attribute, Ident, Meta};
+
+use crate::ctxt::Ctxt;
+
+/// The marker attributes `#[actor]` reads, and the `#[handler]` arguments.
+pub(crate) mod sym {
+    pub(crate) const HANDLER: &str = "handler";
+    pub(crate) const ON_START: &str = "on_start";
+    pub(crate) const ON_STOP: &str = "on_stop";
+    pub(crate) const MESSAGE: &str = "message";
+    pub(crate) const DEFERRED: &str = "deferred";
+    pub(crate) const NAME: &str = "name";
+}
+
+/// Which marker an attribute is, if it is one of ours.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Marker {
+    Handler,
+    OnStart,
+    OnStop,
+}
+
+impl Marker {
+    pub(crate) fn of(attr: &Attribute) -> Option<Marker> {
+        let path = attr.path();
+        let last = path.segments.last()?;
+        let ours = path.segments.len() == 1
+            || (path.segments.len() == 2 && path.segments[0].ident == "typact");
+        if !ours {
+            return None;
+        }
+        if last.ident == sym::HANDLER {
+            Some(Marker::Handler)
+        } else if last.ident == sym::ON_START {
+            Some(Marker::OnStart)
+        } else if last.ident == sym::ON_STOP {
+            Some(Marker::OnStop)
+        } else {
+            None
+        }
+    }
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Marker::Handler => sym::HANDLER,
+            Marker::OnStart => sym::ON_START,
+            Marker::OnStop => sym::ON_STOP,
+        }
+    }
+}
+
+/// The arguments of `#[handler(...)]`.
+#[derive(Default)]
+pub(crate) struct HandlerArgs {
+    pub(crate) message: Option<Span>,
+    pub(crate) deferred: Option<Span>,
+    pub(crate) name: Option<Ident>,
+}
+
+impl HandlerArgs {
+    pub(crate) fn parse(cx: &Ctxt, attr: &Attribute) -> HandlerArgs {
+        let mut args = HandlerArgs::default();
+        match &attr.meta {
+            Meta::Path(_) => {}
+            Meta::NameValue(nv) => cx.error_spanned_by(
+                &nv.value,
+                "`#[handler]` takes a list of arguments, e.g. `#[handler(name = Reset)]`, not `= value`",
+            ),
+            Meta::List(list) => {
+                let result = list.parse_nested_meta(|meta| {
+                    let path = &meta.path;
+                    if path.is_ident(sym::MESSAGE) {
+                        set_flag(cx, &mut args.message, path.span(), sym::MESSAGE);
+                    } else if path.is_ident(sym::DEFERRED) {
+                        set_flag(cx, &mut args.deferred, path.span(), sym::DEFERRED);
+                    } else if path.is_ident(sym::NAME) {
+                        let value = meta.value().map_err(|_| {
+                            meta.error("expected `name = MessageName`, e.g. `#[handler(name = Reset)]`")
+                        })?;
+                        let ident: Ident = value.parse().map_err(|e| {
+                            syn::Error::new(
+                                e.span(),
+                                "expected a type name after `name =`, e.g. `#[handler(name = Reset)]` (no quotes)",
+                            )
+                        })?;
+                        if args.name.is_some() {
+                            cx.error_spanned_by(path, "duplicate `name` argument in `#[handler]`");
+                        }
+                        args.name = Some(ident);
+                    } else {
+                        let shown = quote::quote!(#path).to_string().replace(' ', "");
+                        return Err(meta.error(format_args!(
+                            "unknown `#[handler]` argument `{shown}`; expected `message`, `deferred` or `name = MessageName`"
+                        )));
+                    }
+                    Ok(())
+                });
+                if let Err(err) = result {
+                    cx.syn_error(err);
+                }
+            }
+        }
+        if let (Some(_), Some(name)) = (args.message, &args.name) {
+            cx.error_spanned_by(
+                name,
+                "`name = ...` names a generated message, but `#[handler(message)]` handles an existing type; remove one of the two",
+            );
+        }
+        args
+    }
+}
+
+fn set_flag(cx: &Ctxt, slot: &mut Option<Span>, span: Span, name: &str) {
+    if slot.is_some() {
+        cx.syn_error(syn::Error::new(
+            span,
+            format_args!("duplicate `{name}` argument in `#[handler]`"),
+        ));
+    }
+    *slot = Some(span);
+}
+
+/// Checks that a hook marker has no arguments.
+pub(crate) fn no_args(cx: &Ctxt, attr: &Attribute, marker: Marker) {
+    if !matches!(attr.meta, Meta::Path(_)) {
+        cx.error_spanned_by(
+            &attr.meta,
+            format_args!("`#[{}]` takes no arguments", marker.name()),
+        );
+    }
+}
