@@ -60,11 +60,7 @@
 pub use typact_macros::{actor, handler, on_start, on_stop};
 pub use typact_runtime::*;
 
-/// The names almost every user of typact needs.
-///
-/// ```
-/// use typact::prelude::*;
-/// ```
+/// The names almost every user of typact needs: `use typact::prelude::*;`.
 pub mod prelude {
     pub use typact_macros::{actor, handler, on_start, on_stop};
     pub use typact_runtime::{

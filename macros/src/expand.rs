@@ -90,6 +90,7 @@ fn expand_model(model: &ActorModel) -> TokenStream {
         let reply = &h.reply;
         let method = &h.method;
         let docs = &h.docs;
+        let vis = &h.vis;
         let fields: Vec<_> = h.fields().collect();
         let field_names: Vec<_> = fields.iter().map(|(f, _)| *f).collect();
         let field_tys: Vec<_> = fields.iter().map(|(_, t)| *t).collect();
@@ -109,9 +110,9 @@ fn expand_model(model: &ActorModel) -> TokenStream {
                     .map(|f| format!("The `{f}` argument of `{actor_name}::{method}`."))
                     .collect();
                 let def = if fields.is_empty() {
-                    quote!(pub struct #name;)
+                    quote!(#vis struct #name;)
                 } else {
-                    quote!(pub struct #name { #( #[doc = #field_docs] pub #field_names: #field_tys, )* })
+                    quote!(#vis struct #name { #( #[doc = #field_docs] pub #field_names: #field_tys, )* })
                 };
                 let reply_decl = quote_spanned!(h.reply_span=> type Reply = #reply;);
                 messages.push(quote! {
@@ -196,7 +197,7 @@ fn expand_model(model: &ActorModel) -> TokenStream {
         client_methods.push(quote! {
             #(#docs)*
             #[inline]
-            pub fn #method(&self, #params) -> ::typact::Ask<'_, #msg_ty, #reply> {
+            #vis fn #method(&self, #params) -> ::typact::Ask<'_, #msg_ty, #reply> {
                 self.raw.ask(#build)
             }
         });
@@ -249,11 +250,13 @@ fn expand_model(model: &ActorModel) -> TokenStream {
 
         const _: () = {
             #[doc(hidden)]
+            #[allow(private_interfaces, non_camel_case_types)]
             pub enum #mailbox {
                 #(#variants,)*
             }
 
             #[doc(hidden)]
+            #[allow(private_interfaces, non_camel_case_types)]
             pub struct #client {
                 raw: #private::RawRef<#actor>,
             }

@@ -75,6 +75,9 @@ pub(crate) enum MessageKind {
 
 pub(crate) struct HandlerModel {
     pub(crate) method: Ident,
+    /// The method's visibility, which the message struct and the client
+    /// method take: whoever may call the method may send its message.
+    pub(crate) vis: syn::Visibility,
     pub(crate) docs: Vec<Attribute>,
     pub(crate) is_async: bool,
     pub(crate) variant: Ident,
@@ -164,7 +167,7 @@ fn docs_of(attrs: &[Attribute]) -> Vec<Attribute> {
 impl ActorModel {
     /// Reads an `#[actor]` impl block. `None` if it is not one at all (the
     /// error is recorded and the caller emits the item unchanged).
-    pub(crate) fn from_impl(cx: &Ctxt, mut item: ItemImpl) -> Result<ActorModel, ItemImpl> {
+    pub(crate) fn from_impl(cx: &Ctxt, mut item: ItemImpl) -> Result<ActorModel, Box<ItemImpl>> {
         let mut bad_shape = false;
         if let Some((_, path, _)) = &item.trait_ {
             cx.error_spanned_by(
@@ -301,7 +304,7 @@ impl ActorModel {
             }
         }
         model.item = item;
-        if bad_shape { Err(model.item) } else { Ok(model) }
+        if bad_shape { Err(Box::new(model.item)) } else { Ok(model) }
     }
 
     fn handler(&self, cx: &Ctxt, method: &ImplItemFn, args: &HandlerArgs) -> Option<HandlerModel> {
@@ -449,6 +452,7 @@ impl ActorModel {
         };
         Some(HandlerModel {
             method: sig.ident.clone(),
+            vis: method.vis.clone(),
             docs: docs_of(&method.attrs),
             is_async: sig.asyncness.is_some(),
             variant: pascal_case(&sig.ident),

@@ -26,6 +26,11 @@ use crate::reply::ReplyTo;
 /// impl Message for Ping {
 ///     type Reply = Pong;
 /// }
+///
+/// fn reply_to(ping: Ping) -> <Ping as Message>::Reply {
+///     Pong(ping.0 + 1)
+/// }
+/// assert_eq!(reply_to(Ping(1)).0, 2);
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a typact message",

@@ -118,11 +118,11 @@ impl<A: Actor> Context<A> {
     ///         self.worker = Some(ctx.spawn(Worker));
     ///     }
     ///     #[handler]
-    ///     fn worker(&self) -> ActorRef<Worker> { self.worker.clone().unwrap() }
+    ///     fn staff(&self) -> ActorRef<Worker> { self.worker.clone().unwrap() }
     /// }
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), AskError> {
     /// let boss = Boss::default().spawn();
-    /// let worker = boss.worker().await?;
+    /// let worker = boss.staff().await?;
     /// boss.stop();
     /// boss.wait_for_stop().await;
     /// assert!(!worker.is_alive());
