@@ -97,6 +97,19 @@ impl<A: Handler<M>, M> Sink<M> for RawRef<A> {
         Box::pin(async move { self.inner.tx.send(entry).await.map_err(A::__unwrap) })
     }
 
+    #[inline]
+    fn space(&self) -> Option<&tokio::sync::Semaphore> {
+        self.inner.tx.space()
+    }
+
+    #[inline]
+    fn push_reserved(&self, msg: M, reply: ReplyTo<Self::Reply>) -> Result<(), M> {
+        self.inner
+            .tx
+            .push_reserved(A::__wrap(msg, reply))
+            .map_err(A::__unwrap)
+    }
+
     fn blocking_push(&self, msg: M, reply: ReplyTo<Self::Reply>) -> Result<(), M> {
         self.inner
             .tx

@@ -37,6 +37,12 @@ pub(crate) trait Sink<M>: Send + Sync {
     where
         M: 'a;
 
+    /// The mailbox's bound: one permit per free place; `None` if unbounded.
+    fn space(&self) -> Option<&tokio::sync::Semaphore>;
+
+    /// Enqueues into a place already taken from [`space`](Self::space).
+    fn push_reserved(&self, msg: M, reply: ReplyTo<Self::Reply>) -> Result<(), M>;
+
     /// Enqueues, blocking the thread while the mailbox is full.
     fn blocking_push(&self, msg: M, reply: ReplyTo<Self::Reply>) -> Result<(), M>;
 }
@@ -242,6 +248,7 @@ impl<'a, M: 'a, R: 'a> Future for AskFuture<'a, M, R> {
 
 /// Asks from outside async code, blocking the thread.
 pub(crate) fn blocking_ask<M, R>(target: &dyn Sink<M, Reply = R>, msg: M) -> Result<R, AskError> {
+    crate::mailbox::assert_blocking_allowed("blocking_ask");
     let (reply, rx) = ReplyTo::channel();
     if target.blocking_push(msg, reply).is_err() {
         return Err(AskError::Stopped);

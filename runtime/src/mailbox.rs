@@ -1,8 +1,20 @@
-//! The mailbox: a tokio mpsc channel, bounded or unbounded, behind one type.
+//! The mailbox: a queue of mailbox entries behind a mutex, with an async
+//! semaphore for the bound.
+//!
+//! Why not tokio's mpsc: it allocates a block of slots every 32 messages and
+//! frees most of them again, so a steady stream of tells keeps allocating.
+//! Here the queue is a `VecDeque` that keeps its capacity, and the receiver
+//! swaps it for a second one to take everything queued in one lock: in
+//! steady state no message allocates, and the lock is held only for a push
+//! or a swap. All of it is safe code on std and tokio primitives.
 
-use std::task::{Context as TaskContext, Poll};
+use std::collections::VecDeque;
+use std::mem;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context as TaskContext, Poll, Wake, Waker};
 
-use tokio::sync::mpsc;
+use futures_util::task::AtomicWaker;
+use tokio::sync::{Semaphore, TryAcquireError};
 
 /// The capacity of a bounded mailbox unless the builder says otherwise.
 pub const DEFAULT_MAILBOX_CAPACITY: usize = 1024;
@@ -31,23 +43,53 @@ impl Default for MailboxKind {
     }
 }
 
-pub(crate) enum Tx<T> {
-    Bounded(mpsc::Sender<T>),
-    Unbounded(mpsc::UnboundedSender<T>),
+struct Queue<T> {
+    entries: VecDeque<T>,
+    closed: bool,
+}
+
+struct Shared<T> {
+    queue: Mutex<Queue<T>>,
+    /// One permit per free place; `None` for an unbounded mailbox.
+    space: Option<Semaphore>,
+    /// The receiver, waiting for an entry.
+    rx_waker: AtomicWaker,
+}
+
+impl<T> Shared<T> {
+    fn lock(&self) -> MutexGuard<'_, Queue<T>> {
+        // Nothing panics while the lock is held, but a poisoned queue is
+        // still a consistent one.
+        self.queue.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Appends an entry whose place is already reserved.
+    fn push(&self, value: T) -> Result<(), T> {
+        let mut queue = self.lock();
+        if queue.closed {
+            return Err(value);
+        }
+        queue.entries.push_back(value);
+        drop(queue);
+        self.rx_waker.wake();
+        Ok(())
+    }
+}
+
+pub(crate) struct Tx<T> {
+    shared: Arc<Shared<T>>,
 }
 
 impl<T> Clone for Tx<T> {
     fn clone(&self) -> Self {
-        match self {
-            Tx::Bounded(tx) => Tx::Bounded(tx.clone()),
-            Tx::Unbounded(tx) => Tx::Unbounded(tx.clone()),
-        }
+        Tx { shared: self.shared.clone() }
     }
 }
 
-pub(crate) enum Rx<T> {
-    Bounded(mpsc::Receiver<T>),
-    Unbounded(mpsc::UnboundedReceiver<T>),
+pub(crate) struct Rx<T> {
+    shared: Arc<Shared<T>>,
+    /// Entries taken from the shared queue in one swap, handled in order.
+    local: VecDeque<T>,
 }
 
 pub(crate) enum TrySend<T> {
@@ -57,83 +99,181 @@ pub(crate) enum TrySend<T> {
 
 pub(crate) enum TryRecv<T> {
     Value(T),
-    /// Nothing queued now; a sender may still be about to push.
     Empty,
-    /// Closed (or every sender gone) and nothing left, nor about to arrive.
+    /// Closed and nothing left.
     Closed,
 }
 
 pub(crate) fn channel<T>(kind: MailboxKind) -> (Tx<T>, Rx<T>) {
-    match kind {
-        MailboxKind::Bounded(cap) => {
-            let (tx, rx) = mpsc::channel(cap.max(1));
-            (Tx::Bounded(tx), Rx::Bounded(rx))
-        }
-        MailboxKind::Unbounded => {
-            let (tx, rx) = mpsc::unbounded_channel();
-            (Tx::Unbounded(tx), Rx::Unbounded(rx))
-        }
-    }
+    let space = match kind {
+        MailboxKind::Bounded(cap) => Some(Semaphore::new(cap.clamp(1, Semaphore::MAX_PERMITS))),
+        MailboxKind::Unbounded => None,
+    };
+    let shared = Arc::new(Shared {
+        queue: Mutex::new(Queue { entries: VecDeque::new(), closed: false }),
+        space,
+        rx_waker: AtomicWaker::new(),
+    });
+    (Tx { shared: shared.clone() }, Rx { shared, local: VecDeque::new() })
 }
 
 impl<T> Tx<T> {
     /// Waits for space (bounded) and enqueues; hands the value back if closed.
     #[inline]
     pub(crate) async fn send(&self, value: T) -> Result<(), T> {
-        match self {
-            Tx::Bounded(tx) => tx.send(value).await.map_err(|e| e.0),
-            Tx::Unbounded(tx) => tx.send(value).map_err(|e| e.0),
+        if let Some(space) = &self.shared.space {
+            match space.acquire().await {
+                Ok(permit) => permit.forget(),
+                Err(_closed) => return Err(value),
+            }
         }
+        self.shared.push(value)
     }
 
     #[inline]
     pub(crate) fn try_send(&self, value: T) -> Result<(), TrySend<T>> {
-        match self {
-            Tx::Bounded(tx) => tx.try_send(value).map_err(|e| match e {
-                mpsc::error::TrySendError::Full(v) => TrySend::Full(v),
-                mpsc::error::TrySendError::Closed(v) => TrySend::Closed(v),
-            }),
-            Tx::Unbounded(tx) => tx.send(value).map_err(|e| TrySend::Closed(e.0)),
+        if let Some(space) = &self.shared.space {
+            match space.try_acquire() {
+                Ok(permit) => permit.forget(),
+                Err(TryAcquireError::NoPermits) => return Err(TrySend::Full(value)),
+                Err(TryAcquireError::Closed) => return Err(TrySend::Closed(value)),
+            }
         }
+        self.shared.push(value).map_err(TrySend::Closed)
+    }
+
+    /// The bound's semaphore: one permit per free place. `None` if
+    /// unbounded.
+    #[inline]
+    pub(crate) fn space(&self) -> Option<&Semaphore> {
+        self.shared.space.as_ref()
+    }
+
+    /// Enqueues a value whose place was reserved through [`space`](Self::space).
+    #[inline]
+    pub(crate) fn push_reserved(&self, value: T) -> Result<(), T> {
+        self.shared.push(value)
     }
 
     /// Blocks the thread until there is space.
+    ///
+    /// # Panics
+    ///
+    /// Panics inside an async execution context, where blocking would stall
+    /// the runtime.
     pub(crate) fn blocking_send(&self, value: T) -> Result<(), T> {
-        match self {
-            Tx::Bounded(tx) => tx.blocking_send(value).map_err(|e| e.0),
-            Tx::Unbounded(tx) => tx.send(value).map_err(|e| e.0),
-        }
+        assert_blocking_allowed("blocking_tell");
+        block_on(self.send(value))
     }
-
 }
 
 impl<T> Rx<T> {
+    /// Takes whatever the shared queue holds, in one lock.
+    fn refill(&mut self, queue: &mut Queue<T>) {
+        mem::swap(&mut self.local, &mut queue.entries);
+    }
+
+    fn pop_local(&mut self) -> Option<T> {
+        let value = self.local.pop_front()?;
+        if let Some(space) = &self.shared.space {
+            space.add_permits(1);
+        }
+        Some(value)
+    }
+
     #[inline]
     pub(crate) fn poll_recv(&mut self, cx: &mut TaskContext<'_>) -> Poll<Option<T>> {
-        match self {
-            Rx::Bounded(rx) => rx.poll_recv(cx),
-            Rx::Unbounded(rx) => rx.poll_recv(cx),
+        if let Some(value) = self.pop_local() {
+            return Poll::Ready(Some(value));
         }
+        let shared = self.shared.clone();
+        for attempt in 0..2 {
+            let mut queue = shared.lock();
+            if !queue.entries.is_empty() {
+                self.refill(&mut queue);
+                drop(queue);
+                return Poll::Ready(self.pop_local());
+            }
+            if queue.closed {
+                return Poll::Ready(None);
+            }
+            drop(queue);
+            if attempt == 0 {
+                // Register, then look again: a push between the first look
+                // and the registration is seen by the second.
+                shared.rx_waker.register(cx.waker());
+            }
+        }
+        Poll::Pending
     }
 
     pub(crate) fn try_recv(&mut self) -> TryRecv<T> {
-        use mpsc::error::TryRecvError;
-        let result = match self {
-            Rx::Bounded(rx) => rx.try_recv(),
-            Rx::Unbounded(rx) => rx.try_recv(),
-        };
-        match result {
-            Ok(value) => TryRecv::Value(value),
-            Err(TryRecvError::Empty) => TryRecv::Empty,
-            Err(TryRecvError::Disconnected) => TryRecv::Closed,
+        if let Some(value) = self.pop_local() {
+            return TryRecv::Value(value);
+        }
+        let shared = self.shared.clone();
+        let mut queue = shared.lock();
+        if queue.entries.is_empty() {
+            return if queue.closed { TryRecv::Closed } else { TryRecv::Empty };
+        }
+        self.refill(&mut queue);
+        drop(queue);
+        match self.pop_local() {
+            Some(value) => TryRecv::Value(value),
+            None => TryRecv::Empty,
         }
     }
 
+    /// Refuses every later send (waiting senders get their value back);
+    /// what is queued stays, for `try_recv` to drain.
     pub(crate) fn close(&mut self) {
-        match self {
-            Rx::Bounded(rx) => rx.close(),
-            Rx::Unbounded(rx) => rx.close(),
+        self.shared.lock().closed = true;
+        if let Some(space) = &self.shared.space {
+            space.close();
+        }
+    }
+}
+
+impl<T> Drop for Rx<T> {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+/// Panics with a clear message when a blocking call is made on a runtime
+/// thread.
+pub(crate) fn assert_blocking_allowed(what: &str) {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        panic!(
+            "`{what}` blocks the thread, which would stall the tokio runtime it was called from; \
+             use the async version (`.await`) here, or call it from outside the runtime \
+             (e.g. in `tokio::task::spawn_blocking`)"
+        );
+    }
+}
+
+/// Runs a future to completion on the current thread, parking it between
+/// polls. For the blocking API only.
+fn block_on<F: std::future::Future>(fut: F) -> F::Output {
+    struct Unpark(std::thread::Thread);
+
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+
+        fn wake_by_ref(self: &Arc<Self>) {
+            self.0.unpark();
         }
     }
 
+    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = TaskContext::from_waker(&waker);
+    let mut fut = std::pin::pin!(fut);
+    loop {
+        if let Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
+            return out;
+        }
+        std::thread::park();
+    }
 }

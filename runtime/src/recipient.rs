@@ -81,7 +81,17 @@ impl<M: Message> Recipient<M> {
         match self.sink.try_push(msg, ReplyTo::none()) {
             Ok(()) => Ok(()),
             Err(TrySend::Closed(msg)) => Err(TellError(msg)),
-            Err(TrySend::Full(msg)) => self.sink.push(msg, ReplyTo::none()).await.map_err(TellError),
+            Err(TrySend::Full(msg)) => {
+                // Wait for a place without boxing a future: only a bounded
+                // mailbox is ever full.
+                if let Some(space) = self.sink.space() {
+                    match space.acquire().await {
+                        Ok(permit) => permit.forget(),
+                        Err(_closed) => return Err(TellError(msg)),
+                    }
+                }
+                self.sink.push_reserved(msg, ReplyTo::none()).map_err(TellError)
+            }
         }
     }
 

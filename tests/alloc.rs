@@ -1,0 +1,219 @@
+//! Heap allocations per message, counted by a global allocator: a `tell`
+//! allocates nothing in steady state, an `ask` at most its reply slot.
+//!
+//! This file is its own test binary so that its allocator counts nothing
+//! but these tests. The count is per thread, and every test runs its actors
+//! on a current-thread runtime, so it sees exactly the allocations of the
+//! senders and the actors, and none of the test harness's threads.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use typact::prelude::*;
+
+struct Counting;
+
+thread_local! {
+    // Const-initialised and without a destructor, so using it inside the
+    // allocator never allocates or recurses.
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+fn note_allocation() {
+    let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+}
+
+// SAFETY: every method forwards to `System` with the same arguments; the
+// counter is a thread-local integer that never affects the memory returned.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        note_allocation();
+        // SAFETY: forwarded unchanged; the caller upholds `alloc`'s contract.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `System.alloc` with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        note_allocation();
+        // SAFETY: forwarded unchanged.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        note_allocation();
+        // SAFETY: forwarded unchanged; `ptr` came from this allocator.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations() -> u64 {
+    ALLOCATIONS.with(Cell::get)
+}
+
+#[derive(Default)]
+struct Sum {
+    total: u64,
+}
+
+#[actor]
+impl Sum {
+    #[handler]
+    fn add(&mut self, by: u64) {
+        self.total += by;
+    }
+
+    #[handler]
+    async fn add_async(&mut self, by: u64) {
+        self.total += by;
+    }
+
+    #[handler]
+    fn total(&self) -> u64 {
+        self.total
+    }
+}
+
+struct Bump(u64);
+
+impl Message for Bump {
+    type Reply = u64;
+}
+
+#[derive(Default)]
+struct Bumper {
+    total: u64,
+}
+
+#[actor]
+impl Bumper {
+    #[handler(message)]
+    fn bump(&mut self, msg: Bump) -> u64 {
+        self.total += msg.0;
+        self.total
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().build().unwrap()
+}
+
+const WARMUP: u64 = 10_000;
+const MEASURED: u64 = 100_000;
+
+/// Tells per round; each round ends with an ask, so that an unbounded
+/// mailbox's queue stays as deep as a round, as in a steady stream.
+const ROUND: u64 = 500;
+
+/// Runs `send` `n` times in rounds, waiting after each round until the actor
+/// has handled it; returns the allocations counted, minus the one reply slot
+/// of each round's ask.
+async fn count<F, Fut>(sum: &ActorRef<Sum>, n: u64, mut send: F) -> u64
+where
+    F: FnMut(u64) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let before = allocations();
+    let mut rounds = 0;
+    for i in 0..n {
+        send(i).await;
+        if i % ROUND == ROUND - 1 {
+            sum.ask(Total).await.unwrap();
+            rounds += 1;
+        }
+    }
+    let spent = allocations() - before;
+    spent.saturating_sub(rounds)
+}
+
+#[test]
+fn a_tell_allocates_nothing_in_steady_state() {
+    runtime().block_on(async {
+        for kind in ["bounded", "unbounded", "async handler", "try_tell"] {
+            let builder = Sum::default().builder();
+            let sum = if kind == "unbounded" { builder.unbounded().spawn() } else { builder.spawn() };
+            let send = |i: u64| {
+                let sum = sum.clone();
+                async move {
+                    match kind {
+                        "async handler" => sum.tell(AddAsync { by: i }).await.unwrap(),
+                        "try_tell" => {
+                            if let Err(TryTellError::Full(msg)) = sum.try_tell(Add { by: i }) {
+                                sum.tell(msg).await.unwrap();
+                            }
+                        }
+                        _ => sum.tell(Add { by: i }).await.unwrap(),
+                    }
+                }
+            };
+            count(&sum, WARMUP, send).await;
+            let spent = count(&sum, MEASURED, send).await;
+            println!("{kind}: {spent} allocations for {MEASURED} tells");
+            assert_eq!(spent, 0, "{kind}: tells allocated {spent} times in steady state");
+        }
+    });
+}
+
+#[test]
+fn an_ask_allocates_only_its_reply_slot() {
+    runtime().block_on(async {
+        let sum = Sum::default().spawn();
+        for _ in 0..WARMUP {
+            sum.ask(Add { by: 1 }).await.unwrap();
+        }
+        let before = allocations();
+        for _ in 0..MEASURED {
+            sum.ask(Add { by: 1 }).await.unwrap();
+        }
+        let per_ask = (allocations() - before) as f64 / MEASURED as f64;
+        println!("ask: {per_ask:.3} allocations per ask");
+        assert!(per_ask <= 1.0, "an ask allocated {per_ask} times");
+
+        // Through a generated client method, and through a recipient.
+        let before = allocations();
+        for _ in 0..MEASURED {
+            sum.add(1).await.unwrap();
+        }
+        let per_ask = (allocations() - before) as f64 / MEASURED as f64;
+        assert!(per_ask <= 1.0, "a client-method ask allocated {per_ask} times");
+
+        let bumper: Recipient<Bump> = Bumper::default().spawn().recipient();
+        for _ in 0..WARMUP {
+            bumper.ask(Bump(1)).await.unwrap();
+        }
+        let before = allocations();
+        for _ in 0..MEASURED {
+            bumper.ask(Bump(1)).await.unwrap();
+        }
+        let per_ask = (allocations() - before) as f64 / MEASURED as f64;
+        println!("recipient ask: {per_ask:.3} allocations per ask");
+        assert!(per_ask <= 1.0, "a recipient ask allocated {per_ask} times");
+    });
+}
+
+#[test]
+fn a_recipient_tell_allocates_nothing_in_steady_state() {
+    runtime().block_on(async {
+        let bumper = Bumper::default().spawn();
+        let r: Recipient<Bump> = bumper.recipient();
+        for _ in 0..WARMUP {
+            r.tell(Bump(1)).await.unwrap();
+        }
+        r.ask(Bump(0)).await.unwrap();
+        let before = allocations();
+        for _ in 0..MEASURED {
+            r.tell(Bump(1)).await.unwrap();
+        }
+        let total = r.ask(Bump(0)).await.unwrap();
+        let spent = allocations() - before - 1;
+        assert_eq!(total, WARMUP + MEASURED);
+        println!("recipient tell: {spent} allocations for {MEASURED} tells");
+        assert_eq!(spent, 0, "recipient tells allocated {spent} times");
+    });
+}
