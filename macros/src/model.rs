@@ -253,6 +253,18 @@ impl ActorModel {
                         Marker::Handler => {
                             let args = HandlerArgs::parse(cx, attr);
                             if let Some(handler) = model.handler(cx, method, &args) {
+                                if let MessageKind::Generated { name, .. } = &handler.kind {
+                                    if *name == model.name {
+                                        cx.error_spanned_by(
+                                            &method.sig.ident,
+                                            format_args!(
+                                                "handler `{}` would generate a message struct named `{name}`, the name of the actor itself; rename the method, or name its message with `#[handler(name = {name}Msg)]`",
+                                                handler.method
+                                            ),
+                                        );
+                                        continue;
+                                    }
+                                }
                                 if let Some(key) = handler.message_key() {
                                     if let Some(first) = message_names.get(&key) {
                                         cx.error_spanned_by(
