@@ -68,3 +68,9 @@ pub mod prelude {
         ReplyTo, SpawnError, StopReason, TellError, TryTellError,
     };
 }
+
+/// The README's examples, compiled and run as doctests so that they stay
+/// true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
