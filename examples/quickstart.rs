@@ -50,8 +50,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("after add(40): count = {}", counter.get().await?);
 
     // An ask with a deadline.
-    match counter.slow_get(500).timeout(Duration::from_millis(50)).await {
-        Err(AskError::Timeout) => println!("slow_get(500) with a 50 ms timeout: timed out, as expected"),
+    match counter
+        .slow_get(500)
+        .timeout(Duration::from_millis(50))
+        .await
+    {
+        Err(AskError::Timeout) => {
+            println!("slow_get(500) with a 50 ms timeout: timed out, as expected")
+        }
         other => println!("slow_get: unexpected {other:?}"),
     }
 

@@ -101,7 +101,9 @@ impl Bumper {
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().build().unwrap()
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
 }
 
 const WARMUP: u64 = 10_000;
@@ -137,7 +139,11 @@ fn a_tell_allocates_nothing_in_steady_state() {
     runtime().block_on(async {
         for kind in ["bounded", "unbounded", "async handler", "try_tell"] {
             let builder = Sum::default().builder();
-            let sum = if kind == "unbounded" { builder.unbounded().spawn() } else { builder.spawn() };
+            let sum = if kind == "unbounded" {
+                builder.unbounded().spawn()
+            } else {
+                builder.spawn()
+            };
             let send = |i: u64| {
                 let sum = sum.clone();
                 async move {
@@ -155,7 +161,10 @@ fn a_tell_allocates_nothing_in_steady_state() {
             count(&sum, WARMUP, send).await;
             let spent = count(&sum, MEASURED, send).await;
             println!("{kind}: {spent} allocations for {MEASURED} tells");
-            assert_eq!(spent, 0, "{kind}: tells allocated {spent} times in steady state");
+            assert_eq!(
+                spent, 0,
+                "{kind}: tells allocated {spent} times in steady state"
+            );
         }
     });
 }
@@ -181,7 +190,10 @@ fn an_ask_allocates_only_its_reply_slot() {
             sum.add(1).await.unwrap();
         }
         let per_ask = (allocations() - before) as f64 / MEASURED as f64;
-        assert!(per_ask <= 1.0, "a client-method ask allocated {per_ask} times");
+        assert!(
+            per_ask <= 1.0,
+            "a client-method ask allocated {per_ask} times"
+        );
 
         let bumper: Recipient<Bump> = Bumper::default().spawn().recipient();
         for _ in 0..WARMUP {

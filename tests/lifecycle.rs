@@ -32,7 +32,13 @@ struct Worker {
 
 impl Worker {
     fn new(name: &'static str, events: &Events) -> Self {
-        Worker { name, events: events.clone(), handled: 0, fail_start: false, panic_start: false }
+        Worker {
+            name,
+            events: events.clone(),
+            handled: 0,
+            fail_start: false,
+            panic_start: false,
+        }
     }
 }
 
@@ -113,7 +119,12 @@ impl Worker {
     }
 }
 
-async fn hold(w: &ActorRef<Worker>) -> (oneshot::Sender<()>, tokio::task::JoinHandle<Result<u64, AskError>>) {
+async fn hold(
+    w: &ActorRef<Worker>,
+) -> (
+    oneshot::Sender<()>,
+    tokio::task::JoinHandle<Result<u64, AskError>>,
+) {
     let (entered_tx, entered_rx) = oneshot::channel();
     let (release_tx, release_rx) = oneshot::channel();
     let w = w.clone();
@@ -139,7 +150,10 @@ async fn a_failing_on_start_is_reported_by_spawn_ready() {
     w.fail_start = true;
     let err = w.builder().spawn_ready().await.unwrap_err();
     assert!(matches!(err.reason(), StopReason::StartFailed(_)));
-    assert_eq!(err.to_string(), "the actor did not start: failed to start: w refused to start");
+    assert_eq!(
+        err.to_string(),
+        "the actor did not start: failed to start: w refused to start"
+    );
     let source = std::error::Error::source(&err).expect("the hook's error is the source");
     assert_eq!(source.to_string(), "w refused to start");
     // `on_stop` does not run for an actor that never started.
@@ -192,7 +206,11 @@ async fn stop_finishes_the_current_message_then_fails_the_queue() {
     w.stop();
     release.send(()).unwrap();
 
-    assert_eq!(in_flight.await.unwrap(), Ok(0), "the current message is finished");
+    assert_eq!(
+        in_flight.await.unwrap(),
+        Ok(0),
+        "the current message is finished"
+    );
     for ask in queued_asks {
         assert_eq!(ask.await.unwrap(), Err(AskError::Stopped));
     }
@@ -232,7 +250,11 @@ async fn kill_aborts_a_hanging_handler_and_skips_on_stop() {
     assert_eq!(hanging.await.unwrap(), Err(AskError::Stopped));
     assert_eq!(queued.await.unwrap(), Err(AskError::Stopped));
     assert_eq!(w.dead_letters(), 1);
-    assert_eq!(events.get(), ["w started"], "on_stop must not run after kill");
+    assert_eq!(
+        events.get(),
+        ["w started"],
+        "on_stop must not run after kill"
+    );
 }
 
 #[tokio::test]
@@ -319,10 +341,16 @@ async fn an_actor_without_references_handles_its_mailbox_then_stops() {
     // No reference left: it drains its mailbox and stops by itself.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while !events.get().iter().any(|e| e.starts_with("orphan stopped")) {
-        assert!(tokio::time::Instant::now() < deadline, "the orphan never stopped");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the orphan never stopped"
+        );
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
-    assert_eq!(events.get().last().unwrap(), "orphan stopped: stopped normally");
+    assert_eq!(
+        events.get().last().unwrap(),
+        "orphan stopped: stopped normally"
+    );
 }
 
 #[derive(Default)]
@@ -437,7 +465,11 @@ impl Parent {
 #[tokio::test]
 async fn children_stop_before_their_parent_finishes() {
     let events = Events::default();
-    let parent = Parent { events: events.clone(), children: Vec::new() }.spawn();
+    let parent = Parent {
+        events: events.clone(),
+        children: Vec::new(),
+    }
+    .spawn();
     let mut children = parent.children().await.unwrap();
     children.push(parent.spawn_named("c".into()).await.unwrap());
     assert_eq!(children[2].name(), Some("c"));

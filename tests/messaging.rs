@@ -43,7 +43,9 @@ impl Store {
 
     #[handler]
     fn checked_div(&self, by: u64) -> Result<u64, String> {
-        self.total.checked_div(by).ok_or_else(|| "division by zero".to_owned())
+        self.total
+            .checked_div(by)
+            .ok_or_else(|| "division by zero".to_owned())
     }
 
     #[handler]
@@ -98,7 +100,10 @@ async fn park(store: &ActorRef<Store>) -> oneshot::Sender<()> {
     let (entered_tx, entered_rx) = oneshot::channel();
     let (release_tx, release_rx) = oneshot::channel();
     store
-        .tell(Hold { entered: entered_tx, release: release_rx })
+        .tell(Hold {
+            entered: entered_tx,
+            release: release_rx,
+        })
         .await
         .unwrap();
     entered_rx.await.unwrap();
@@ -203,7 +208,9 @@ async fn ask_timeout_expires() {
     let store = Store::default().spawn();
     let started = tokio::time::Instant::now();
     let result = store
-        .ask(SlowTotal { delay: Duration::from_secs(10) })
+        .ask(SlowTotal {
+            delay: Duration::from_secs(10),
+        })
         .timeout(Duration::from_millis(50))
         .await;
     assert_eq!(result, Err(AskError::Timeout));
@@ -211,7 +218,10 @@ async fn ask_timeout_expires() {
     assert_eq!(started.elapsed(), Duration::from_millis(50));
     // The request is still handled; the actor then answers a later ask.
     assert_eq!(
-        store.slow_total(Duration::from_millis(1)).timeout(Duration::from_secs(20)).await,
+        store
+            .slow_total(Duration::from_millis(1))
+            .timeout(Duration::from_secs(20))
+            .await,
         Ok(0)
     );
 }
@@ -221,7 +231,9 @@ async fn ask_timeout_does_not_fire_when_the_reply_is_in_time() {
     let store = Store::default().spawn();
     store.add(9).await.unwrap();
     let result = store
-        .ask(SlowTotal { delay: Duration::from_millis(10) })
+        .ask(SlowTotal {
+            delay: Duration::from_millis(10),
+        })
         .timeout(Duration::from_millis(50))
         .await;
     assert_eq!(result, Ok(9));
@@ -250,7 +262,14 @@ fn blocking_tell_and_ask_work_outside_async() {
     store.stop();
     assert_eq!(store.blocking_ask(Total), Err(AskError::Stopped));
     assert!(rt.block_on(store.wait_for_stop()).is_normal());
-    assert_eq!(store.blocking_tell(Add { by: 1 }).unwrap_err().into_inner().by, 1);
+    assert_eq!(
+        store
+            .blocking_tell(Add { by: 1 })
+            .unwrap_err()
+            .into_inner()
+            .by,
+        1
+    );
 }
 
 struct Greet {
@@ -305,7 +324,10 @@ async fn recipients_reach_different_actor_types() {
     }
     assert_eq!(answers, ["hello, Ada", "bonjour, Ada"]);
 
-    recipients[0].tell(Greet { name: "Bob".into() }).await.unwrap();
+    recipients[0]
+        .tell(Greet { name: "Bob".into() })
+        .await
+        .unwrap();
     recipients[0].try_tell(Greet { name: "Cy".into() }).unwrap();
     assert_eq!(english.greeted().await.unwrap(), 3);
     assert!(format!("{:?}", recipients[0]).contains("English"));
@@ -318,13 +340,23 @@ async fn a_recipient_hands_messages_back_when_the_actor_is_gone() {
     french.stop();
     french.wait_for_stop().await;
     assert!(!r.is_alive());
-    let err = r.tell(Greet { name: "late".into() }).await.unwrap_err();
+    let err = r
+        .tell(Greet {
+            name: "late".into(),
+        })
+        .await
+        .unwrap_err();
     assert_eq!(err.into_inner().name, "late");
-    match r.try_tell(Greet { name: "later".into() }) {
+    match r.try_tell(Greet {
+        name: "later".into(),
+    }) {
         Err(TryTellError::Closed(msg)) => assert_eq!(msg.name, "later"),
         other => panic!("expected Closed, got {:?}", other.map_err(|e| e.is_full())),
     }
-    assert_eq!(r.ask(Greet { name: "x".into() }).await, Err(AskError::Stopped));
+    assert_eq!(
+        r.ask(Greet { name: "x".into() }).await,
+        Err(AskError::Stopped)
+    );
 }
 
 #[tokio::test]
@@ -403,7 +435,10 @@ async fn messages_from_one_sender_arrive_in_order() {
     }
     for (sender, seqs) in per_sender {
         let expected: Vec<u32> = (0..PER_SENDER).collect();
-        assert_eq!(seqs, expected, "sender {sender} saw its messages out of order");
+        assert_eq!(
+            seqs, expected,
+            "sender {sender} saw its messages out of order"
+        );
     }
 }
 

@@ -13,7 +13,9 @@ pub(crate) struct Ctxt {
 
 impl Ctxt {
     pub(crate) fn new() -> Self {
-        Ctxt { errors: RefCell::new(Some(Vec::new())) }
+        Ctxt {
+            errors: RefCell::new(Some(Vec::new())),
+        }
     }
 
     /// Records an error spanned at `tokens`.
@@ -28,7 +30,6 @@ impl Ctxt {
             .expect("Ctxt used after check")
             .push(err);
     }
-
 
     /// Consumes the accumulator, returning every error as `compile_error!`s.
     pub(crate) fn check(self) -> TokenStream {

@@ -161,7 +161,11 @@ fn pascal_case(ident: &Ident) -> Ident {
 }
 
 fn docs_of(attrs: &[Attribute]) -> Vec<Attribute> {
-    attrs.iter().filter(|a| a.path().is_ident("doc")).cloned().collect()
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .cloned()
+        .collect()
 }
 
 impl ActorModel {
@@ -316,7 +320,11 @@ impl ActorModel {
             }
         }
         model.item = item;
-        if bad_shape { Err(Box::new(model.item)) } else { Ok(model) }
+        if bad_shape {
+            Err(Box::new(model.item))
+        } else {
+            Ok(model)
+        }
     }
 
     fn handler(&self, cx: &Ctxt, method: &ImplItemFn, args: &HandlerArgs) -> Option<HandlerModel> {
@@ -337,13 +345,20 @@ impl ActorModel {
         let mut ctx_seen = false;
         let mut reply_seen: Option<Type> = None;
         for input in sig.inputs.iter().skip(1) {
-            let FnArg::Typed(pat_ty) = input else { continue };
+            let FnArg::Typed(pat_ty) = input else {
+                continue;
+            };
             let mut ty = (*pat_ty.ty).clone();
             ReplaceSelf(&self.self_ty).visit_type_mut(&mut ty);
             match &*pat_ty.ty {
-                Type::Reference(r) if r.mutability.is_some() && last_segment_is(&r.elem, "Context") => {
+                Type::Reference(r)
+                    if r.mutability.is_some() && last_segment_is(&r.elem, "Context") =>
+                {
                     if ctx_seen {
-                        cx.error_spanned_by(pat_ty, "a handler takes `&mut Context<Self>` at most once");
+                        cx.error_spanned_by(
+                            pat_ty,
+                            "a handler takes `&mut Context<Self>` at most once",
+                        );
                         ok = false;
                     }
                     ctx_seen = true;
@@ -397,7 +412,10 @@ impl ActorModel {
             }
         }
 
-        let messages = roles.iter().filter(|r| matches!(r, Role::Message(_))).count();
+        let messages = roles
+            .iter()
+            .filter(|r| matches!(r, Role::Message(_)))
+            .count();
         if args.message.is_some() && messages != 1 {
             cx.error_spanned_by(
                 &sig.ident,
@@ -485,9 +503,13 @@ impl ActorModel {
         let mut ok = check_fn_shape(cx, method, what);
         let mut roles = Vec::new();
         for input in sig.inputs.iter().skip(1) {
-            let FnArg::Typed(pat_ty) = input else { continue };
+            let FnArg::Typed(pat_ty) = input else {
+                continue;
+            };
             match &*pat_ty.ty {
-                Type::Reference(r) if r.mutability.is_some() && last_segment_is(&r.elem, "Context") => {
+                Type::Reference(r)
+                    if r.mutability.is_some() && last_segment_is(&r.elem, "Context") =>
+                {
                     roles.push(Role::Ctx)
                 }
                 Type::Reference(r)
@@ -513,7 +535,10 @@ impl ActorModel {
         if marker == Marker::OnStop {
             if let ReturnType::Type(_, ty) = &sig.output {
                 if !is_unit(ty) {
-                    cx.error_spanned_by(ty, "an `#[on_stop]` hook returns nothing; remove the return type");
+                    cx.error_spanned_by(
+                        ty,
+                        "an `#[on_stop]` hook returns nothing; remove the return type",
+                    );
                     ok = false;
                 }
             }
@@ -617,7 +642,10 @@ fn strip_misplaced(cx: &Ctxt, attrs: &mut Vec<Attribute>) {
         Some(marker) => {
             cx.error_spanned_by(
                 attr,
-                format_args!("`#[{}]` goes on a method of the `#[actor]` block", marker.name()),
+                format_args!(
+                    "`#[{}]` goes on a method of the `#[actor]` block",
+                    marker.name()
+                ),
             );
             false
         }

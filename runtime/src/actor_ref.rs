@@ -41,7 +41,9 @@ pub struct RawRef<A: Actor> {
 impl<A: Actor> RawRef<A> {
     pub(crate) fn new(tx: Tx<A::Mailbox>, cell: Arc<Cell>) -> Self {
         cell.retain();
-        RawRef { inner: Arc::new(RefInner { tx, cell }) }
+        RawRef {
+            inner: Arc::new(RefInner { tx, cell }),
+        }
     }
 
     /// Used by generated client methods.
@@ -62,7 +64,9 @@ impl<A: Actor> fmt::Debug for RawRef<A> {
 
 impl<A: Actor> Clone for RawRef<A> {
     fn clone(&self) -> Self {
-        RawRef { inner: self.inner.clone() }
+        RawRef {
+            inner: self.inner.clone(),
+        }
     }
 }
 
@@ -166,7 +170,9 @@ pub struct ActorRef<A: Actor> {
 
 impl<A: Actor> ActorRef<A> {
     pub(crate) fn from_raw(raw: RawRef<A>) -> Self {
-        ActorRef { client: A::Client::__from_raw(raw) }
+        ActorRef {
+            client: A::Client::__from_raw(raw),
+        }
     }
 
     #[inline]

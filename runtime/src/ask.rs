@@ -100,7 +100,11 @@ pub struct Ask<'a, M, R> {
 impl<'a, M, R> Ask<'a, M, R> {
     #[inline]
     pub(crate) fn new(target: &'a dyn Sink<M, Reply = R>, msg: M) -> Self {
-        Ask { target, msg, timeout: None }
+        Ask {
+            target,
+            msg,
+            timeout: None,
+        }
     }
 
     /// Fails the ask with [`AskError::Timeout`] if no reply arrives within
@@ -141,7 +145,10 @@ impl<'a, M: 'a, R: 'a> IntoFuture for Ask<'a, M, R> {
 
 enum State<'a, M, R> {
     Unsent(M),
-    Sending(BoxFuture<'a, Result<(), M>>, oneshot::Receiver<ReplyResult<R>>),
+    Sending(
+        BoxFuture<'a, Result<(), M>>,
+        oneshot::Receiver<ReplyResult<R>>,
+    ),
     Waiting(oneshot::Receiver<ReplyResult<R>>),
     Done,
 }
@@ -179,8 +186,7 @@ impl<'a, M: 'a, R: 'a> AskFuture<'a, M, R> {
         loop {
             match &mut self.state {
                 State::Unsent(_) => {
-                    let State::Unsent(msg) = std::mem::replace(&mut self.state, State::Done)
-                    else {
+                    let State::Unsent(msg) = std::mem::replace(&mut self.state, State::Done) else {
                         unreachable!("matched Unsent above")
                     };
                     let cell = self.target.cell();

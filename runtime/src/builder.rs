@@ -39,7 +39,11 @@ pub struct ActorBuilder<A: Actor> {
 
 impl<A: Actor> ActorBuilder<A> {
     pub(crate) fn new(actor: A) -> Self {
-        ActorBuilder { actor, name: None, mailbox: MailboxKind::default() }
+        ActorBuilder {
+            actor,
+            name: None,
+            mailbox: MailboxKind::default(),
+        }
     }
 
     /// Names the actor. The name shows in logs, in `Debug` output and in
@@ -111,7 +115,9 @@ impl<A: Actor> ActorBuilder<A> {
             Ok(Ok(())) => Ok(actor),
             Ok(Err(reason)) => Err(SpawnError { reason }),
             // The task was dropped before reporting: killed or runtime gone.
-            Err(_) => Err(SpawnError { reason: actor.wait_for_stop().await }),
+            Err(_) => Err(SpawnError {
+                reason: actor.wait_for_stop().await,
+            }),
         }
     }
 

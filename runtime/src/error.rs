@@ -73,7 +73,9 @@ impl<M> fmt::Debug for TellError<M> {
 
 impl<M> fmt::Display for TellError<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("the actor has stopped; the message was not delivered and is returned in this error")
+        f.write_str(
+            "the actor has stopped; the message was not delivered and is returned in this error",
+        )
     }
 }
 

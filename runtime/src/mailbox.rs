@@ -82,7 +82,9 @@ pub(crate) struct Tx<T> {
 
 impl<T> Clone for Tx<T> {
     fn clone(&self) -> Self {
-        Tx { shared: self.shared.clone() }
+        Tx {
+            shared: self.shared.clone(),
+        }
     }
 }
 
@@ -110,11 +112,22 @@ pub(crate) fn channel<T>(kind: MailboxKind) -> (Tx<T>, Rx<T>) {
         MailboxKind::Unbounded => None,
     };
     let shared = Arc::new(Shared {
-        queue: Mutex::new(Queue { entries: VecDeque::new(), closed: false }),
+        queue: Mutex::new(Queue {
+            entries: VecDeque::new(),
+            closed: false,
+        }),
         space,
         rx_waker: AtomicWaker::new(),
     });
-    (Tx { shared: shared.clone() }, Rx { shared, local: VecDeque::new() })
+    (
+        Tx {
+            shared: shared.clone(),
+        },
+        Rx {
+            shared,
+            local: VecDeque::new(),
+        },
+    )
 }
 
 impl<T> Tx<T> {
@@ -214,7 +227,11 @@ impl<T> Rx<T> {
         let shared = self.shared.clone();
         let mut queue = shared.lock();
         if queue.entries.is_empty() {
-            return if queue.closed { TryRecv::Closed } else { TryRecv::Empty };
+            return if queue.closed {
+                TryRecv::Closed
+            } else {
+                TryRecv::Empty
+            };
         }
         self.refill(&mut queue);
         drop(queue);

@@ -63,7 +63,9 @@ pub struct Recipient<M: Message> {
 
 impl<M: Message> Recipient<M> {
     pub(crate) fn new<S: Sink<M, Reply = M::Reply> + 'static>(sink: S) -> Self {
-        Recipient { sink: Arc::new(sink) }
+        Recipient {
+            sink: Arc::new(sink),
+        }
     }
 
     /// The id of the actor behind this recipient.
@@ -90,7 +92,9 @@ impl<M: Message> Recipient<M> {
                         Err(_closed) => return Err(TellError(msg)),
                     }
                 }
-                self.sink.push_reserved(msg, ReplyTo::none()).map_err(TellError)
+                self.sink
+                    .push_reserved(msg, ReplyTo::none())
+                    .map_err(TellError)
             }
         }
     }
@@ -102,10 +106,12 @@ impl<M: Message> Recipient<M> {
     /// [`TryTellError::Full`] or [`TryTellError::Closed`], holding the
     /// message.
     pub fn try_tell(&self, msg: M) -> Result<(), TryTellError<M>> {
-        self.sink.try_push(msg, ReplyTo::none()).map_err(|e| match e {
-            TrySend::Full(msg) => TryTellError::Full(msg),
-            TrySend::Closed(msg) => TryTellError::Closed(msg),
-        })
+        self.sink
+            .try_push(msg, ReplyTo::none())
+            .map_err(|e| match e {
+                TrySend::Full(msg) => TryTellError::Full(msg),
+                TrySend::Closed(msg) => TryTellError::Closed(msg),
+            })
     }
 
     /// Sends a request; await the result for the typed reply.
@@ -139,7 +145,9 @@ impl<M: Message> Recipient<M> {
 
 impl<M: Message> Clone for Recipient<M> {
     fn clone(&self) -> Self {
-        Recipient { sink: self.sink.clone() }
+        Recipient {
+            sink: self.sink.clone(),
+        }
     }
 }
 

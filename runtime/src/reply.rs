@@ -91,6 +91,8 @@ impl<R> Drop for ReplyTo<R> {
 
 impl<R> fmt::Debug for ReplyTo<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ReplyTo").field("is_ask", &self.is_ask()).finish()
+        f.debug_struct("ReplyTo")
+            .field("is_ask", &self.is_ask())
+            .finish()
     }
 }

@@ -117,16 +117,18 @@ fn panic_message(payload: Box<dyn Any + Send>) -> String {
 /// is dropped, so that an asker whose reply channel closes sees the cause.
 async fn catch<F: Future>(cell: &Cell, mark: bool, fut: F) -> Result<F::Output, String> {
     let mut fut = pin!(fut);
-    poll_fn(|cx| match catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
-        Ok(Poll::Ready(out)) => Poll::Ready(Ok(out)),
-        Ok(Poll::Pending) => Poll::Pending,
-        Err(payload) => {
-            if mark {
-                cell.signal(PANICKED);
+    poll_fn(
+        |cx| match catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
+            Ok(Poll::Ready(out)) => Poll::Ready(Ok(out)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(payload) => {
+                if mark {
+                    cell.signal(PANICKED);
+                }
+                Poll::Ready(Err(panic_message(payload)))
             }
-            Poll::Ready(Err(panic_message(payload)))
-        }
-    })
+        },
+    )
     .await
 }
 
@@ -154,14 +156,20 @@ pub(crate) async fn run<A: Actor>(
     ready: Option<Ready>,
 ) {
     let cell = ctx.cell.clone();
-    CURRENT.scope(cell.id, run_scoped(actor, ctx, rx, ready)).await;
+    CURRENT
+        .scope(cell.id, run_scoped(actor, ctx, rx, ready))
+        .await;
 }
 
 async fn run_scoped<A: Actor>(actor: A, ctx: Context<A>, rx: Rx<A::Mailbox>, ready: Option<Ready>) {
     let cell = ctx.cell.clone();
     // Declared before the actor and its context, so dropped after them: the
     // stop is announced only once the actor's state is gone.
-    let mut inbox = Inbox::<A> { rx, cell: cell.clone(), finished: false };
+    let mut inbox = Inbox::<A> {
+        rx,
+        cell: cell.clone(),
+        finished: false,
+    };
     let mut actor = actor;
     let mut ctx = ctx;
 
