@@ -294,3 +294,82 @@ fn block_on<F: std::future::Future>(fut: F) -> F::Output {
         std::thread::park();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::task::Poll;
+
+    use super::*;
+
+    fn poll_recv<T>(rx: &mut Rx<T>) -> Poll<Option<T>> {
+        let waker = Waker::noop();
+        rx.poll_recv(&mut TaskContext::from_waker(waker))
+    }
+
+    #[test]
+    fn fifo_across_swaps() {
+        let (tx, mut rx) = channel::<u32>(MailboxKind::Unbounded);
+        for i in 0..10 {
+            tx.try_send(i).ok().unwrap();
+        }
+        assert!(matches!(poll_recv(&mut rx), Poll::Ready(Some(0))));
+        for i in 10..20 {
+            tx.try_send(i).ok().unwrap();
+        }
+        let mut got = vec![0];
+        while let Poll::Ready(Some(v)) = poll_recv(&mut rx) {
+            got.push(v);
+        }
+        assert_eq!(got, (0..20).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn the_bound_counts_queued_and_taken_but_unhandled_entries() {
+        let (tx, mut rx) = channel::<u32>(MailboxKind::Bounded(2));
+        tx.try_send(1).ok().unwrap();
+        tx.try_send(2).ok().unwrap();
+        assert!(matches!(tx.try_send(3), Err(TrySend::Full(3))));
+        assert!(matches!(poll_recv(&mut rx), Poll::Ready(Some(1))));
+        // One place is free again, the other still holds `2`.
+        tx.try_send(3).ok().unwrap();
+        assert!(matches!(tx.try_send(4), Err(TrySend::Full(4))));
+    }
+
+    #[tokio::test]
+    async fn close_hands_values_back_and_keeps_the_queue_for_draining() {
+        let (tx, mut rx) = channel::<u32>(MailboxKind::Bounded(1));
+        tx.try_send(1).ok().unwrap();
+        let waiting = tokio::spawn({
+            let tx = tx.clone();
+            async move { tx.send(2).await }
+        });
+        tokio::task::yield_now().await;
+        rx.close();
+        assert_eq!(waiting.await.unwrap(), Err(2));
+        assert!(matches!(tx.try_send(3), Err(TrySend::Closed(3))));
+        assert!(matches!(rx.try_recv(), TryRecv::Value(1)));
+        assert!(matches!(rx.try_recv(), TryRecv::Closed));
+    }
+
+    #[tokio::test]
+    async fn a_pending_receiver_is_woken_by_a_send() {
+        let (tx, mut rx) = channel::<u32>(MailboxKind::default());
+        let receiver =
+            tokio::spawn(async move { std::future::poll_fn(|cx| rx.poll_recv(cx)).await });
+        tokio::task::yield_now().await;
+        tx.send(7).await.unwrap();
+        assert_eq!(receiver.await.unwrap(), Some(7));
+    }
+
+    #[test]
+    #[should_panic(expected = "use the async version")]
+    fn blocking_inside_a_runtime_panics_with_advice() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let (tx, _rx) = channel::<u32>(MailboxKind::default());
+            let _ = tx.blocking_send(1);
+        });
+    }
+}
