@@ -1,0 +1,17 @@
+use typact::prelude::*;
+
+#[derive(Default)]
+struct Counter {
+    count: u64,
+}
+
+impl Counter {
+    #[handler]
+    fn get(&self) -> u64 {
+        self.count
+    }
+}
+
+fn main() {
+    let _ = Counter::default().get();
+}

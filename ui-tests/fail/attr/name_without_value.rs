@@ -1,0 +1,16 @@
+use typact::prelude::*;
+
+#[derive(Default)]
+struct Counter {
+    count: u64,
+}
+
+#[actor]
+impl Counter {
+    #[handler(name)]
+    fn clear(&mut self) {
+        self.count = 0;
+    }
+}
+
+fn main() {}

@@ -1,0 +1,16 @@
+use typact::prelude::*;
+
+#[derive(Default)]
+struct Counter {
+    count: u64,
+}
+
+#[actor]
+unsafe impl Counter {
+    #[handler]
+    fn get(&self) -> u64 {
+        self.count
+    }
+}
+
+fn main() {}

@@ -1,0 +1,16 @@
+use typact::prelude::*;
+
+#[derive(Default)]
+struct Counter {
+    count: u64,
+}
+
+#[actor]
+impl Counter {
+    #[handler]
+    fn counter(&self) -> u64 {
+        self.count
+    }
+}
+
+fn main() {}

@@ -1,0 +1,28 @@
+use typact::prelude::*;
+
+#[derive(Default)]
+struct Counter {
+    count: u64,
+}
+
+#[actor]
+impl Counter {
+    #[handler]
+    fn add(&mut self, by: u64) {
+        self.count += by;
+    }
+
+    #[handler]
+    fn get(&self) -> u64 {
+        self.count
+    }
+}
+
+struct Reset;
+
+#[tokio::main]
+async fn main() -> Result<(), AskError> {
+    let counter = Counter::default().spawn();
+    counter.ask(Reset).await?;
+    Ok(())
+}

@@ -1,0 +1,27 @@
+use typact::prelude::*;
+
+#[derive(Default)]
+struct Counter {
+    count: u64,
+}
+
+#[actor]
+impl Counter {
+    #[handler]
+    fn add(&mut self, by: u64) {
+        self.count += by;
+    }
+
+    #[handler]
+    fn get(&self) -> u64 {
+        self.count
+    }
+}
+
+struct Reset;
+
+#[tokio::main]
+async fn main() {
+    let counter = Counter::default().spawn();
+    let _ = counter.tell(Reset).await;
+}
