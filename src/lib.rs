@@ -65,7 +65,7 @@ pub mod prelude {
     pub use typact_macros::{actor, handler, on_start, on_stop};
     pub use typact_runtime::{
         Actor, ActorBuilder, ActorId, ActorRef, AskError, Context, Handler, Message, Recipient,
-        ReplyTo, SpawnError, StopReason, TellError, TryTellError,
+        ReplyTo, SpawnError, StopReason, TellError, Terminated, TryTellError,
     };
 }
 

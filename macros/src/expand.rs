@@ -205,7 +205,14 @@ fn expand_model(model: &ActorModel) -> TokenStream {
 
     let on_start = model.on_start.as_ref().map(|hook| {
         let call = hook_call(hook);
-        let convert = quote_spanned!(hook.output_span=> #private::IntoStartResult::into_start_result(#call));
+        // Spanned at the hook's return type, so that a wrong one is reported
+        // there rather than at the method name.
+        let result = quote_spanned!(hook.output_span=> __typact_start);
+        let convert = quote_spanned! {hook.output_span=>
+            #[allow(clippy::let_unit_value)]
+            let #result = #call;
+            ::typact::__private::IntoStartResult::into_start_result(#result)
+        };
         quote! {
             fn __on_start(
                 &mut self,
@@ -310,6 +317,7 @@ fn expand_model(model: &ActorModel) -> TokenStream {
             #(#handler_impls)*
 
             #[automatically_derived]
+            #[diagnostic::do_not_recommend]
             impl ::typact::Handler<#private::Unhandled<#actor>> for #actor {
                 type Reply = ();
 

@@ -206,10 +206,8 @@ impl ActorModel {
                 Ident::new("Actor", Span::call_site())
             }
         };
-        if let Some(unsafety) = &item.unsafety {
-            cx.error_spanned_by(unsafety, "an `#[actor]` impl block cannot be `unsafe`");
-            bad_shape = true;
-        }
+        // rustc itself rejects an `unsafe` inherent impl (E0197), before
+        // expansion; a second error here would only repeat it.
 
         let self_ty = (*item.self_ty).clone();
         let mut model = ActorModel {
@@ -338,7 +336,8 @@ impl ActorModel {
                     "a handler named `{method_name}` would be hidden by `ActorRef::{method_name}` on the generated client; rename the method (the message name can stay, with `#[handler(name = ...)]`)"
                 ),
             );
-            ok = false;
+            // The handler itself is sound: keep it, so that code sending its
+            // message does not fail a second time.
         }
 
         let mut roles = Vec::new();
@@ -433,10 +432,20 @@ impl ActorModel {
                 return None;
             }
             (ReturnType::Type(_, ty), Some(_)) if !is_unit(ty) => {
-                cx.error_spanned_by(
-                    ty,
-                    "a deferred handler replies through its `ReplyTo`, so it returns nothing; remove the return type",
-                );
+                if reply_seen.is_some() {
+                    cx.error_spanned_by(
+                        ty,
+                        "a deferred handler replies through its `ReplyTo`, so it returns nothing; remove the return type",
+                    );
+                } else {
+                    cx.error_spanned_by(
+                        ty,
+                        format_args!(
+                            "a deferred handler replies through a reply handle, not its return value: remove `-> {0}` and add a parameter `reply: ReplyTo<{0}>`",
+                            type_name(ty),
+                        ),
+                    );
+                }
                 return None;
             }
             (_, Some(span)) => match reply_seen {
@@ -576,8 +585,30 @@ fn is_unit(ty: &Type) -> bool {
     matches!(ty, Type::Tuple(t) if t.elems.is_empty())
 }
 
+/// A type as the user would write it: `Box<dyn Error + Send>`, not the
+/// token stream's `Box < dyn Error + Send >`.
 fn type_name(ty: &Type) -> String {
-    quote::quote!(#ty).to_string().replace(' ', "")
+    let tokens = quote::quote!(#ty).to_string();
+    let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == '\'';
+    let chars: Vec<char> = tokens.chars().collect();
+    let mut out = String::with_capacity(chars.len());
+    for (i, &c) in chars.iter().enumerate() {
+        if c == ' ' {
+            let before = i.checked_sub(1).map(|j| chars[j]);
+            let after = chars.get(i + 1).copied();
+            let keep = match (before, after) {
+                (Some(b), Some(a)) => {
+                    (is_word(b) && is_word(a)) || b == ',' || a == '+' || b == '+'
+                }
+                _ => false,
+            };
+            if !keep {
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Checks the parts of a signature every marked method shares.

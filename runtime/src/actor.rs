@@ -129,6 +129,31 @@ pub trait Actor: Sized + Send + 'static {
         async {}
     }
 
+    /// Runs on a supervised instance that failed, just before a supervisor
+    /// replaces it with a fresh one. `#[before_restart]` overrides it; by
+    /// default it runs the `#[on_stop]` hook.
+    #[doc(hidden)]
+    fn __before_restart(
+        &mut self,
+        reason: &StopReason,
+        ctx: &mut Context<Self>,
+    ) -> impl Future<Output = ()> + Send {
+        self.__on_stop(reason, ctx)
+    }
+
+    /// Runs on the fresh instance a supervisor made, after its `#[on_start]`
+    /// hook, with the reason the previous instance stopped.
+    /// `#[after_restart]` overrides it.
+    #[doc(hidden)]
+    fn __after_restart(
+        &mut self,
+        reason: &StopReason,
+        ctx: &mut Context<Self>,
+    ) -> impl Future<Output = ()> + Send {
+        let _ = (reason, ctx);
+        async {}
+    }
+
     /// Spawns the actor on the current tokio runtime with a bounded mailbox of
     /// [`DEFAULT_MAILBOX_CAPACITY`](crate::DEFAULT_MAILBOX_CAPACITY) and returns
     /// its reference. Messages sent before `#[on_start]` finishes wait in the

@@ -10,7 +10,7 @@ use futures_util::future::BoxFuture;
 use tokio::sync::oneshot;
 use tokio::time::Sleep;
 
-use crate::cell::{Cell, KILL, PANICKED};
+use crate::cell::Cell;
 use crate::error::AskError;
 use crate::mailbox::TrySend;
 use crate::reply::{ReplyResult, ReplyTo};
@@ -50,18 +50,6 @@ pub(crate) trait Sink<M>: Send + Sync {
 /// Whether the current task is the loop of the actor behind `cell`.
 fn is_self_ask(cell: &Cell) -> bool {
     CURRENT.try_with(|id| *id == cell.id).unwrap_or(false)
-}
-
-/// Maps a reply channel closed without an answer to the reason.
-fn closed_reason(cell: &Cell) -> AskError {
-    let flags = cell.flags();
-    if flags & PANICKED != 0 {
-        AskError::Panicked
-    } else if flags & KILL != 0 {
-        AskError::Stopped
-    } else {
-        AskError::NoReply
-    }
 }
 
 /// A request on its way to an actor: await it for the typed reply.
@@ -220,7 +208,9 @@ impl<'a, M: 'a, R: 'a> AskFuture<'a, M, R> {
                     self.state = State::Done;
                     return Poll::Ready(match result {
                         Ok(reply) => reply,
-                        Err(_) => Err(closed_reason(self.target.cell())),
+                        // The runtime fails every handle it drops with the reason;
+                        // a handle dropped by user code means no reply.
+                        Err(_) => Err(AskError::NoReply),
                     });
                 }
                 State::Done => panic!("`AskFuture` polled after completion"),
@@ -261,6 +251,6 @@ pub(crate) fn blocking_ask<M, R>(target: &dyn Sink<M, Reply = R>, msg: M) -> Res
     }
     match rx.blocking_recv() {
         Ok(reply) => reply,
-        Err(_) => Err(closed_reason(target.cell())),
+        Err(_) => Err(AskError::NoReply),
     }
 }

@@ -127,10 +127,7 @@ impl<A: Actor> ActorBuilder<A> {
         let raw = RawRef::new(tx.clone(), cell.clone());
         let ctx = Context::new(cell.clone(), tx, &raw);
         let task = tokio::spawn(crate::run::run(self.actor, ctx, rx, ready));
-        if cell.abort.set(task.abort_handle()).is_ok() && cell.flags() & crate::cell::KILL != 0 {
-            // `kill` ran before the handle was stored.
-            task.abort();
-        }
+        cell.set_task(task.abort_handle());
         ActorRef::from_raw(raw)
     }
 }

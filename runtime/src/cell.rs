@@ -4,7 +4,7 @@
 use std::fmt;
 use std::num::NonZeroU64;
 use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use futures_util::task::AtomicWaker;
 use tokio::sync::watch;
@@ -57,7 +57,6 @@ impl fmt::Display for ActorId {
 
 pub(crate) const STOP: u8 = 1;
 pub(crate) const KILL: u8 = 2;
-pub(crate) const PANICKED: u8 = 4;
 
 static DEAD_LETTERS: AtomicU64 = AtomicU64::new(0);
 
@@ -80,7 +79,11 @@ pub(crate) struct Cell {
     pub(crate) flags: AtomicU8,
     /// Woken on stop, kill, and when the last reference goes.
     pub(crate) waker: AtomicWaker,
-    pub(crate) abort: OnceLock<AbortHandle>,
+    /// The task running the actor now (a supervised actor gets a new task
+    /// when it is restarted after a kill).
+    pub(crate) abort: Mutex<Option<AbortHandle>>,
+    /// The reason to stop with, when set by `Context::fail` or a link.
+    pub(crate) exit_reason: Mutex<Option<StopReason>>,
     pub(crate) stopped: watch::Sender<Option<StopReason>>,
     pub(crate) dead_letters: AtomicU64,
 }
@@ -94,7 +97,8 @@ impl Cell {
             refs: AtomicUsize::new(0),
             flags: AtomicU8::new(0),
             waker: AtomicWaker::new(),
-            abort: OnceLock::new(),
+            abort: Mutex::new(None),
+            exit_reason: Mutex::new(None),
             stopped: watch::Sender::new(None),
             dead_letters: AtomicU64::new(0),
         })
@@ -116,9 +120,48 @@ impl Cell {
 
     pub(crate) fn kill(&self) {
         self.signal(KILL);
-        if let Some(abort) = self.abort.get() {
+        if let Some(abort) = &*self.abort.lock().unwrap_or_else(PoisonError::into_inner) {
             abort.abort();
         }
+    }
+
+    /// Records the task now running the actor; aborts it at once if a kill
+    /// came first.
+    pub(crate) fn set_task(&self, handle: AbortHandle) {
+        let mut slot = self.abort.lock().unwrap_or_else(PoisonError::into_inner);
+        if self.flags() & KILL != 0 {
+            handle.abort();
+        }
+        *slot = Some(handle);
+    }
+
+    /// Stops the actor after its current message, with `reason` (the first
+    /// reason set wins).
+    pub(crate) fn fail(&self, reason: StopReason) {
+        let mut slot = self.exit_reason.lock().unwrap_or_else(PoisonError::into_inner);
+        if slot.is_none() {
+            *slot = Some(reason);
+        }
+        drop(slot);
+        self.signal(STOP);
+    }
+
+    /// The reason an instance's loop ended on a stop signal.
+    pub(crate) fn take_exit_reason(&self) -> StopReason {
+        if self.flags() & KILL != 0 {
+            return StopReason::Killed;
+        }
+        self.exit_reason
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+            .unwrap_or(StopReason::Normal)
+    }
+
+    /// Clears the stop and kill signals before a restarted instance runs.
+    pub(crate) fn clear_signals(&self) {
+        self.flags.fetch_and(!(STOP | KILL), Ordering::AcqRel);
+        *self.exit_reason.lock().unwrap_or_else(PoisonError::into_inner) = None;
     }
 
     pub(crate) fn is_stopped(&self) -> bool {

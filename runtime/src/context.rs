@@ -11,6 +11,7 @@ use crate::actor_ref::{ActorRef, RawRef, RefInner};
 use crate::builder::ActorBuilder;
 use crate::cell::{ActorId, Cell};
 use crate::mailbox::Tx;
+use crate::error::StopReason;
 use crate::reply::ReplyTo;
 
 /// An actor's view of itself, passed to handlers that ask for it with a
@@ -191,10 +192,82 @@ impl<A: Actor> Context<A> {
         self.track(task.abort_handle())
     }
 
-    fn track(&mut self, handle: AbortHandle) -> TimerHandle {
+    pub(crate) fn track(&mut self, handle: AbortHandle) -> TimerHandle {
         self.timers.retain(|t| !t.is_finished());
         self.timers.push(handle.clone());
         TimerHandle { handle }
+    }
+
+    /// Stops this actor once the current handler returns, as a failure with
+    /// `error` as its reason ([`StopReason::Failed`]): "let it crash"
+    /// without a panic. A supervisor treats it like any failure.
+    pub fn fail(&self, error: impl Into<crate::BoxError>) {
+        self.cell.fail(StopReason::Failed(Arc::from(error.into())));
+    }
+
+    /// Watches `other`: when it stops for good, this actor receives one
+    /// [`Terminated`] message with its id and stop reason. If it has already
+    /// stopped, the message comes at once. A supervised actor that is
+    /// restarted has not stopped for good, so restarts send nothing.
+    ///
+    /// The watch ends with this actor's current instance (a restarted
+    /// instance watches again from its `#[on_start]` hook if it wants to),
+    /// or with [`TimerHandle::cancel`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use typact::prelude::*;
+    ///
+    /// #[derive(Default)] struct Worker;
+    /// #[actor] impl Worker { #[handler] fn work(&self) {} }
+    ///
+    /// #[derive(Default)] struct Watcher { seen: Vec<ActorId> }
+    /// #[actor] impl Watcher {
+    ///     #[handler]
+    ///     fn follow(&mut self, worker: ActorRef<Worker>, ctx: &mut Context<Self>) {
+    ///         ctx.watch(&worker);
+    ///     }
+    ///     #[handler(message)]
+    ///     fn down(&mut self, t: Terminated) { self.seen.push(t.id); }
+    ///     #[handler]
+    ///     fn seen(&self) -> Vec<ActorId> { self.seen.clone() }
+    /// }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), AskError> {
+    /// let worker = Worker.spawn();
+    /// let watcher = Watcher::default().spawn();
+    /// watcher.follow(worker.clone()).await?;
+    /// worker.stop();
+    /// worker.wait_for_stop().await;
+    /// tokio::task::yield_now().await;
+    /// assert_eq!(watcher.seen().await?, vec![worker.id()]);
+    /// # Ok(()) }
+    /// ```
+    pub fn watch<B: Actor>(&mut self, other: &ActorRef<B>) -> TimerHandle
+    where
+        A: Handler<Terminated>,
+    {
+        let target = other.cell().clone();
+        let tx = self.tx.clone();
+        let cell = self.cell.clone();
+        let task = tokio::spawn(async move {
+            let reason = target.wait_for_stop().await;
+            let note = Terminated { id: target.id, reason };
+            if tx.send(A::__wrap(note, ReplyTo::none())).await.is_err() {
+                cell.add_dead_letters(1);
+            }
+        });
+        self.track(task.abort_handle())
+    }
+
+    /// Links this actor and `other` both ways: when either stops for good
+    /// with a failure ([`StopReason::is_failure`]), the other stops too,
+    /// with [`StopReason::Linked`]. A normal stop does not propagate.
+    pub fn link<B: Actor>(&mut self, other: &ActorRef<B>) {
+        let mine = self.cell.clone();
+        let theirs = other.cell().clone();
+        tokio::spawn(propagate(theirs.clone(), mine.clone()));
+        tokio::spawn(propagate(mine, theirs));
     }
 
     /// Stops every child (in reverse order of spawning) and waits for each.
@@ -207,7 +280,7 @@ impl<A: Actor> Context<A> {
         }
     }
 
-    pub(crate) fn cancel_timers(&mut self) {
+    pub(crate) fn cancel_tasks(&mut self) {
         for timer in self.timers.drain(..) {
             timer.abort();
         }
@@ -221,8 +294,38 @@ impl<A: Actor> Drop for Context<A> {
         for child in &self.children {
             child.stop();
         }
-        self.cancel_timers();
+        self.cancel_tasks();
     }
+}
+
+/// Fails `to` with `Linked` when `from` stops for good with a failure.
+async fn propagate(from: Arc<Cell>, to: Arc<Cell>) {
+    let stopped = from.wait_for_stop();
+    let target_gone = to.wait_for_stop();
+    tokio::select! {
+        reason = stopped => {
+            if reason.is_failure() {
+                to.fail(StopReason::Linked { peer: from.id });
+            }
+        }
+        _ = target_gone => {}
+    }
+}
+
+/// The notification [`Context::watch`] delivers: a watched actor stopped
+/// for good.
+///
+/// Handle it with `#[handler(message)] fn down(&mut self, t: Terminated)`.
+#[derive(Clone, Debug)]
+pub struct Terminated {
+    /// The actor that stopped.
+    pub id: ActorId,
+    /// Why it stopped.
+    pub reason: StopReason,
+}
+
+impl crate::Message for Terminated {
+    type Reply = ();
 }
 
 impl<A: Actor> fmt::Debug for Context<A> {

@@ -26,6 +26,16 @@ pub enum StopReason {
     /// The `#[on_start]` hook returned an error or panicked; the actor never
     /// handled a message.
     StartFailed(Arc<dyn Error + Send + Sync + 'static>),
+    /// The actor failed without panicking: [`Context::fail`](crate::Context::fail)
+    /// was called, or (for a supervisor) its restart intensity was exceeded,
+    /// with a [`SupervisorError`](crate::SupervisorError) as the error.
+    Failed(Arc<dyn Error + Send + Sync + 'static>),
+    /// An actor linked to this one (see [`Context::link`](crate::Context::link))
+    /// stopped with a failure, which took this one down too.
+    Linked {
+        /// The linked actor that failed.
+        peer: crate::ActorId,
+    },
 }
 
 impl StopReason {
@@ -41,6 +51,13 @@ impl StopReason {
     pub fn is_normal(&self) -> bool {
         matches!(self, StopReason::Normal)
     }
+
+    /// Whether this is a failure: anything but [`StopReason::Normal`]. A
+    /// `Transient` supervised child is restarted only after a failure, and
+    /// links propagate only failures.
+    pub fn is_failure(&self) -> bool {
+        !self.is_normal()
+    }
 }
 
 impl fmt::Display for StopReason {
@@ -50,6 +67,8 @@ impl fmt::Display for StopReason {
             StopReason::Panicked(msg) => write!(f, "panicked: {msg}"),
             StopReason::Killed => f.write_str("killed"),
             StopReason::StartFailed(err) => write!(f, "failed to start: {err}"),
+            StopReason::Failed(err) => write!(f, "failed: {err}"),
+            StopReason::Linked { peer } => write!(f, "linked actor {peer} failed"),
         }
     }
 }

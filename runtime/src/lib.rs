@@ -10,23 +10,29 @@ mod actor_ref;
 mod ask;
 mod builder;
 mod cell;
+mod child;
 mod context;
 mod error;
 mod mailbox;
 mod recipient;
 mod reply;
 mod run;
+mod supervisor;
 
 pub use crate::actor::{Actor, Handler, Message};
 pub use crate::actor_ref::ActorRef;
 pub use crate::ask::{Ask, AskFuture};
 pub use crate::builder::ActorBuilder;
 pub use crate::cell::{ActorId, dead_letters};
-pub use crate::context::{Context, TimerHandle};
+pub use crate::context::{Context, Terminated, TimerHandle};
 pub use crate::error::{AskError, BoxError, SpawnError, StopReason, TellError, TryTellError};
 pub use crate::mailbox::{DEFAULT_MAILBOX_CAPACITY, MailboxKind};
 pub use crate::recipient::Recipient;
 pub use crate::reply::ReplyTo;
+pub use crate::supervisor::{
+    Backoff, ChildBuilder, Restart, Strategy, Supervisor, SupervisorBuilder, SupervisorClient,
+    SupervisorError,
+};
 
 /// Items used by the code `#[actor]` generates. Not public API: no semver
 /// guarantees.

@@ -1,5 +1,6 @@
 //! Reply handles: how an answer travels back to the asker.
 
+use std::cell::Cell;
 use std::fmt;
 
 use tokio::sync::oneshot;
@@ -7,6 +8,32 @@ use tokio::sync::oneshot;
 use crate::error::AskError;
 
 pub(crate) type ReplyResult<R> = Result<R, AskError>;
+
+/// Why the runtime is dropping values that may hold reply handles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Abandon {
+    /// A handler's future, after it panicked.
+    Panicked,
+    /// A handler's future cut short, or a stopped actor's state.
+    Stopped,
+}
+
+thread_local! {
+    static ABANDONING: Cell<Option<Abandon>> = const { Cell::new(None) };
+}
+
+/// Runs `f`, during which every unanswered [`ReplyTo`] dropped on this
+/// thread fails its ask with the error matching `why`.
+pub(crate) fn abandon_while<T>(why: Abandon, f: impl FnOnce() -> T) -> T {
+    struct Restore(Option<Abandon>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let _ = ABANDONING.try_with(|a| a.set(self.0));
+        }
+    }
+    let _restore = Restore(ABANDONING.with(|a| a.replace(Some(why))));
+    f()
+}
 
 /// The handle through which a handler answers an ask.
 ///
@@ -20,8 +47,10 @@ pub(crate) type ReplyResult<R> = Result<R, AskError>;
 /// message to another actor, and answer later. The actor goes on handling
 /// messages meanwhile ("tell, don't ask").
 ///
-/// Dropping it unanswered fails the ask with [`AskError::NoReply`]; dropping it
-/// while its handler panics fails it with [`AskError::Panicked`].
+/// Dropping it unanswered fails the ask with [`AskError::NoReply`]. If its
+/// handler panics, the ask fails with [`AskError::Panicked`]; if the actor
+/// stops or is killed while a handle is still in its state or in an
+/// unfinished handler, with [`AskError::Stopped`].
 ///
 /// # Examples
 ///
@@ -78,13 +107,18 @@ impl<R> ReplyTo<R> {
 
 impl<R> Drop for ReplyTo<R> {
     fn drop(&mut self) {
-        // Dropped while unwinding from a handler's panic: tell the asker why.
-        // (Async handlers drop theirs after the panic was caught; the asker
-        // then learns it from the actor's state, see `ask.rs`.)
-        if let Some(tx) = self.tx.take() {
-            if std::thread::panicking() {
-                let _ = tx.send(Err(AskError::Panicked));
-            }
+        let Some(tx) = self.tx.take() else { return };
+        // Dropped by the runtime (a panicked or cut-short handler's future, a
+        // stopped actor's state), or while unwinding from a sync handler's
+        // panic: tell the asker why. Otherwise the asker sees `NoReply`.
+        let err = match ABANDONING.try_with(Cell::get).ok().flatten() {
+            Some(Abandon::Panicked) => Some(AskError::Panicked),
+            Some(Abandon::Stopped) => Some(AskError::Stopped),
+            None if std::thread::panicking() => Some(AskError::Panicked),
+            None => None,
+        };
+        if let Some(err) = err {
+            let _ = tx.send(Err(err));
         }
     }
 }

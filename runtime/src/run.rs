@@ -5,7 +5,7 @@ use std::any::Any;
 use std::fmt;
 use std::future::{Future, poll_fn};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::task::{Context as TaskContext, Poll};
@@ -14,29 +14,41 @@ use tokio::sync::oneshot;
 
 use crate::actor::Actor;
 use crate::ask::CURRENT;
-use crate::cell::{Cell, KILL, PANICKED, STOP};
+use crate::cell::{Cell, KILL, STOP};
+use crate::child::Slot;
 use crate::context::Context;
 use crate::error::StopReason;
 use crate::mailbox::{Rx, TryRecv};
+use crate::reply::{Abandon, abandon_while};
 
 /// Where `spawn_ready` learns whether `on_start` succeeded.
 pub(crate) type Ready = oneshot::Sender<Result<(), StopReason>>;
 
-/// The mailbox's receiving end, which also guarantees that the actor's end is
-/// recorded however its task ends: dropped unfinished (killed, or the runtime
-/// shut down), it fails what is queued and finishes with `Killed`.
-struct Inbox<A: Actor> {
-    rx: Rx<A::Mailbox>,
-    cell: Arc<Cell>,
-    finished: bool,
+/// The mailbox's receiving end, which also guarantees that an actor's end is
+/// recorded however its task ends. Dropped unfinished (killed, or the runtime
+/// shut down), it fails what is queued and finishes with `Killed`; for a
+/// supervised actor it hands the mailbox back to the supervisor instead.
+pub(crate) struct Inbox<A: Actor> {
+    rx: Option<Rx<A::Mailbox>>,
+    pub(crate) cell: Arc<Cell>,
+    pub(crate) finished: bool,
+    slot: Option<Arc<Slot<A>>>,
 }
 
 impl<A: Actor> Inbox<A> {
+    pub(crate) fn new(rx: Rx<A::Mailbox>, cell: Arc<Cell>, slot: Option<Arc<Slot<A>>>) -> Self {
+        Inbox { rx: Some(rx), cell, finished: false, slot }
+    }
+
+    fn rx(&mut self) -> &mut Rx<A::Mailbox> {
+        self.rx.as_mut().expect("the inbox holds its mailbox until dropped")
+    }
+
     fn poll_next(&mut self, cx: &mut TaskContext<'_>) -> Poll<Option<A::Mailbox>> {
         if self.cell.flags() & (STOP | KILL) != 0 {
             return Poll::Ready(None);
         }
-        if let Poll::Ready(entry) = self.rx.poll_recv(cx) {
+        if let Poll::Ready(entry) = self.rx().poll_recv(cx) {
             return Poll::Ready(entry);
         }
         self.cell.waker.register(cx.waker());
@@ -46,7 +58,7 @@ impl<A: Actor> Inbox<A> {
         if self.cell.refs.load(Ordering::Acquire) == 0 {
             // No reference is left, so nothing new can arrive, except from
             // this actor's own timers, which end with it.
-            return Poll::Ready(match self.rx.try_recv() {
+            return Poll::Ready(match self.rx().try_recv() {
                 TryRecv::Value(entry) => Some(entry),
                 TryRecv::Empty | TryRecv::Closed => None,
             });
@@ -55,54 +67,59 @@ impl<A: Actor> Inbox<A> {
     }
 
     /// Closes the mailbox and rejects what is left: asks fail with
-    /// `Stopped`, tells are counted and logged as dead letters. Returns
-    /// whether the mailbox is fully drained (no sender is mid-push).
-    fn drain(&mut self) -> bool {
-        self.rx.close();
-        let mut tells = 0;
-        let mut asks = 0u64;
-        let complete = loop {
-            match self.rx.try_recv() {
-                TryRecv::Value(entry) => {
-                    if A::__reject(entry) {
-                        tells += 1;
-                    } else {
-                        asks += 1;
-                    }
-                }
-                TryRecv::Empty => break false,
-                TryRecv::Closed => break true,
-            }
-        };
-        if tells > 0 {
-            self.cell.add_dead_letters(tells);
-            tracing::warn!(actor = %self.cell, dead_letters = tells, "actor stopped with unhandled tells in its mailbox");
+    /// `Stopped`, tells are counted and logged as dead letters.
+    pub(crate) fn drain(&mut self) {
+        if let Some(rx) = &mut self.rx {
+            drain_rx::<A>(rx, &self.cell);
         }
-        if asks > 0 {
-            tracing::debug!(actor = %self.cell, asks, "failed queued asks of a stopped actor");
-        }
-        complete
     }
 
-    async fn drain_all(&mut self) {
-        while !self.drain() {
-            tokio::task::yield_now().await;
+    /// Hands the mailbox back (to a supervisor's slot).
+    pub(crate) fn take_rx(&mut self) -> Option<Rx<A::Mailbox>> {
+        self.rx.take()
+    }
+}
+
+/// Closes `rx` and rejects what is left in it; see [`Inbox::drain`].
+pub(crate) fn drain_rx<A: Actor>(rx: &mut Rx<A::Mailbox>, cell: &Cell) {
+    rx.close();
+    let mut tells = 0;
+    let mut asks = 0u64;
+    while let TryRecv::Value(entry) = rx.try_recv() {
+        if A::__reject(entry) {
+            tells += 1;
+        } else {
+            asks += 1;
         }
+    }
+    if tells > 0 {
+        cell.add_dead_letters(tells);
+        tracing::warn!(actor = %cell, dead_letters = tells, "actor stopped with unhandled tells in its mailbox");
+    }
+    if asks > 0 {
+        tracing::debug!(actor = %cell, asks, "failed the queued asks of a stopped actor");
     }
 }
 
 impl<A: Actor> Drop for Inbox<A> {
     fn drop(&mut self) {
-        if !self.finished {
-            self.cell.flags.fetch_or(KILL, Ordering::AcqRel);
-            self.drain();
-            self.cell.finish(StopReason::Killed);
+        if self.finished {
+            return;
+        }
+        self.cell.flags.fetch_or(KILL, Ordering::AcqRel);
+        match (self.slot.take(), self.rx.take()) {
+            (Some(slot), Some(rx)) => slot.instance_aborted(rx),
+            (_, Some(mut rx)) => {
+                drain_rx::<A>(&mut rx, &self.cell);
+                self.cell.finish(StopReason::Killed);
+            }
+            (_, None) => {}
         }
     }
 }
 
 /// A panic, caught, as text.
-fn panic_message(payload: Box<dyn Any + Send>) -> String {
+pub(crate) fn panic_message(payload: Box<dyn Any + Send>) -> String {
     match payload.downcast::<&'static str>() {
         Ok(s) => (*s).to_owned(),
         Err(payload) => match payload.downcast::<String>() {
@@ -112,28 +129,43 @@ fn panic_message(payload: Box<dyn Any + Send>) -> String {
     }
 }
 
-/// Polls `fut` to completion, catching a panic. On a panic, `mark` sets the
-/// actor's `PANICKED` flag *before* the future (and any reply handle it holds)
-/// is dropped, so that an asker whose reply channel closes sees the cause.
-async fn catch<F: Future>(cell: &Cell, mark: bool, fut: F) -> Result<F::Output, String> {
-    let mut fut = pin!(fut);
-    poll_fn(
-        |cx| match catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
-            Ok(Poll::Ready(out)) => Poll::Ready(Ok(out)),
+/// Drops a future left unfinished (its task was aborted, or the runtime shut
+/// down) so that its reply handles fail with `Stopped`.
+struct Unfinished<'a, F>(Pin<&'a mut Option<F>>);
+
+impl<F> Drop for Unfinished<'_, F> {
+    fn drop(&mut self) {
+        if self.0.is_some() {
+            abandon_while(Abandon::Stopped, || self.0.set(None));
+        }
+    }
+}
+
+/// Polls `fut` to completion, catching a panic. The future is dropped in
+/// place before this returns; if it panicked, its reply handles fail with
+/// `Panicked`.
+pub(crate) async fn catch<F: Future>(fut: F) -> Result<F::Output, String> {
+    let slot = pin!(Some(fut));
+    let mut guard = Unfinished(slot);
+    poll_fn(|cx| {
+        let fut = guard.0.as_mut().as_pin_mut().expect("polled after completion");
+        match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
+            Ok(Poll::Ready(out)) => {
+                guard.0.set(None);
+                Poll::Ready(Ok(out))
+            }
             Ok(Poll::Pending) => Poll::Pending,
             Err(payload) => {
-                if mark {
-                    cell.signal(PANICKED);
-                }
+                abandon_while(Abandon::Panicked, || guard.0.set(None));
                 Poll::Ready(Err(panic_message(payload)))
             }
-        },
-    )
+        }
+    })
     .await
 }
 
-/// The error of an `on_start` hook that panicked.
-struct StartPanic(String);
+/// The error of an `on_start` hook (or a factory) that panicked.
+pub(crate) struct StartPanic(pub(crate) String);
 
 impl fmt::Debug for StartPanic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -143,81 +175,84 @@ impl fmt::Debug for StartPanic {
 
 impl fmt::Display for StartPanic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "`on_start` panicked: {}", self.0)
+        write!(f, "panicked while starting: {}", self.0)
     }
 }
 
 impl std::error::Error for StartPanic {}
 
-pub(crate) async fn run<A: Actor>(
-    actor: A,
-    ctx: Context<A>,
-    rx: Rx<A::Mailbox>,
+/// Runs one instance: its start hooks, then its messages until it stops.
+/// Leaves the mailbox open, and children and timers running.
+///
+/// `Err` means the instance never started; `Ok` carries why it stopped.
+pub(crate) async fn run_instance<A: Actor>(
+    actor: &mut A,
+    ctx: &mut Context<A>,
+    inbox: &mut Inbox<A>,
     ready: Option<Ready>,
-) {
-    let cell = ctx.cell.clone();
-    CURRENT
-        .scope(cell.id, run_scoped(actor, ctx, rx, ready))
-        .await;
-}
-
-async fn run_scoped<A: Actor>(actor: A, ctx: Context<A>, rx: Rx<A::Mailbox>, ready: Option<Ready>) {
-    let cell = ctx.cell.clone();
-    // Declared before the actor and its context, so dropped after them: the
-    // stop is announced only once the actor's state is gone.
-    let mut inbox = Inbox::<A> {
-        rx,
-        cell: cell.clone(),
-        finished: false,
-    };
-    let mut actor = actor;
-    let mut ctx = ctx;
-
-    let start = match catch(&cell, true, actor.__on_start(&mut ctx)).await {
+    restarted: Option<&StopReason>,
+) -> Result<StopReason, StopReason> {
+    let cell = inbox.cell.clone();
+    let mut start = match catch(actor.__on_start(ctx)).await {
         Ok(Ok(())) => Ok(()),
         Ok(Err(err)) => Err(StopReason::StartFailed(Arc::from(err))),
         Err(panic) => Err(StopReason::StartFailed(Arc::new(StartPanic(panic)))),
     };
-    if let Err(reason) = start {
-        tracing::error!(actor = %cell, %reason, "actor failed to start");
-        inbox.drain_all().await;
-        ctx.stop_children().await;
-        ctx.cancel_timers();
-        drop(actor);
-        inbox.finished = true;
-        cell.finish(reason.clone());
-        if let Some(ready) = ready {
-            let _ = ready.send(Err(reason));
+    if let (Ok(()), Some(previous)) = (&start, restarted) {
+        if let Err(panic) = catch(actor.__after_restart(previous, ctx)).await {
+            start = Err(StopReason::StartFailed(Arc::new(StartPanic(panic))));
         }
-        return;
+    }
+    if let Err(reason) = &start {
+        tracing::error!(actor = %cell, %reason, "actor failed to start");
     }
     if let Some(ready) = ready {
-        let _ = ready.send(Ok(()));
+        let _ = ready.send(start.clone());
     }
+    start?;
 
-    let reason = loop {
+    loop {
         let Some(entry) = poll_fn(|cx| inbox.poll_next(cx)).await else {
-            break if cell.flags() & KILL != 0 {
-                StopReason::Killed
-            } else {
-                StopReason::Normal
-            };
+            return Ok(cell.take_exit_reason());
         };
-        if let Err(panic) = catch(&cell, true, actor.__handle(entry, &mut ctx)).await {
+        if let Err(panic) = catch(actor.__handle(entry, ctx)).await {
             tracing::error!(actor = %cell, panic = %panic, "actor panicked in a handler");
-            break StopReason::Panicked(panic.into());
-        }
-    };
-
-    inbox.drain_all().await;
-    ctx.stop_children().await;
-    ctx.cancel_timers();
-    if !matches!(reason, StopReason::Killed) {
-        if let Err(panic) = catch(&cell, false, actor.__on_stop(&reason, &mut ctx)).await {
-            tracing::error!(actor = %cell, panic = %panic, "actor panicked in `on_stop`");
+            return Ok(StopReason::Panicked(panic.into()));
         }
     }
-    drop(actor);
+}
+
+/// Runs an unsupervised actor from start to finish.
+pub(crate) async fn run<A: Actor>(actor: A, ctx: Context<A>, rx: Rx<A::Mailbox>, ready: Option<Ready>) {
+    let cell = ctx.cell.clone();
+    CURRENT.scope(cell.id, run_alone(actor, ctx, rx, ready)).await;
+}
+
+async fn run_alone<A: Actor>(actor: A, ctx: Context<A>, rx: Rx<A::Mailbox>, ready: Option<Ready>) {
+    let cell = ctx.cell.clone();
+    // Declared before the actor and its context, so dropped after them: the
+    // stop is announced only once the actor's state is gone.
+    let mut inbox = Inbox::<A>::new(rx, cell.clone(), None);
+    let mut actor = actor;
+    let mut ctx = ctx;
+
+    let result = run_instance(&mut actor, &mut ctx, &mut inbox, ready, None).await;
+    // Fail what is queued at once, before waiting for children.
+    inbox.drain();
+    ctx.stop_children().await;
+    ctx.cancel_tasks();
+    let reason = match result {
+        Ok(reason) => {
+            if !matches!(reason, StopReason::Killed) {
+                if let Err(panic) = catch(actor.__on_stop(&reason, &mut ctx)).await {
+                    tracing::error!(actor = %cell, panic = %panic, "actor panicked in `on_stop`");
+                }
+            }
+            reason
+        }
+        Err(reason) => reason,
+    };
+    abandon_while(Abandon::Stopped, || drop(actor));
     drop(ctx);
     inbox.finished = true;
     tracing::debug!(actor = %cell, %reason, "actor stopped");

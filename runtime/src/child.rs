@@ -1,0 +1,318 @@
+//! A supervised child's lasting part: the [`Slot`] that keeps its cell and
+//! mailbox across instances, and the task loop that runs instance after
+//! instance as its supervisor decides.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use tokio::sync::{oneshot, watch};
+
+use crate::actor::Actor;
+use crate::actor_ref::{ActorRef, RawRef};
+use crate::ask::CURRENT;
+use crate::cell::{ActorId, Cell};
+use crate::context::Context;
+use crate::error::StopReason;
+use crate::mailbox::{self, MailboxKind, Rx};
+use crate::reply::{Abandon, abandon_while};
+use crate::run::{Inbox, Ready, StartPanic, catch, drain_rx, panic_message, run_instance};
+
+/// What a supervisor decides for a child whose instance ended.
+pub(crate) enum Decision {
+    /// Run a fresh instance on the same mailbox.
+    Restart { ready: Option<Ready> },
+    /// End the task but keep the mailbox open: the supervisor itself stops
+    /// and may be restarted, and then starts the child again.
+    Park,
+    /// Stop for good with this reason: fail what is queued, announce the stop.
+    Stop(StopReason),
+}
+
+/// How a child tells its supervisor that an instance ended unasked. Returns
+/// `false` if the supervisor is gone.
+pub(crate) type Report = Box<dyn Fn(ActorId, u64, StopReason) -> bool + Send + Sync>;
+
+#[derive(Default)]
+struct Ctrl {
+    /// The supervisor asked this instance to stop: do not report its end.
+    expected: bool,
+    /// The end of the current instance has been reported.
+    reported: bool,
+    /// Where the task waits for the decision.
+    waiter: Option<oneshot::Sender<Decision>>,
+    report: Option<Arc<Report>>,
+}
+
+/// The type-erased view of a slot that a supervisor manages.
+pub(crate) trait ChildSlot: Send + Sync {
+    fn cell(&self) -> &Arc<Cell>;
+    fn generation(&self) -> u64;
+    fn set_report(&self, report: Arc<Report>);
+    /// Starts a task for the child (first start, or after a kill or park).
+    fn start(self: Arc<Self>, restarted: Option<StopReason>, ready: Option<Ready>);
+    /// Delivers a decision to the waiting task. Hands it back if no task
+    /// waits (the task was killed, or parked).
+    fn decide(&self, decision: Decision) -> Result<(), Decision>;
+    /// Asks the running instance to stop, without a report of its end.
+    fn request_stop(&self);
+    fn is_running(&self) -> bool;
+    fn running(&self) -> watch::Receiver<bool>;
+    /// Fails what is queued and announces the stop, for a child with no task.
+    fn finalize(&self, reason: StopReason);
+}
+
+pub(crate) struct Slot<A: Actor> {
+    cell: Arc<Cell>,
+    /// The supervisor's own reference: supervised children never stop just
+    /// because their users dropped every reference.
+    raw: RawRef<A>,
+    rx: Mutex<Option<Rx<A::Mailbox>>>,
+    factory: Mutex<Box<dyn FnMut() -> A + Send>>,
+    ctrl: Mutex<Ctrl>,
+    running: watch::Sender<bool>,
+    generation: AtomicU64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl<A: Actor> Slot<A> {
+    pub(crate) fn new(
+        factory: Box<dyn FnMut() -> A + Send>,
+        mailbox: MailboxKind,
+        name: Option<Arc<str>>,
+    ) -> Arc<Self> {
+        let cell = Cell::new(A::TYPE_NAME, name);
+        let (tx, rx) = mailbox::channel(mailbox);
+        let raw = RawRef::new(tx, cell.clone());
+        Arc::new(Slot {
+            cell,
+            raw,
+            rx: Mutex::new(Some(rx)),
+            factory: Mutex::new(factory),
+            ctrl: Mutex::new(Ctrl::default()),
+            running: watch::Sender::new(false),
+            generation: AtomicU64::new(0),
+        })
+    }
+
+    pub(crate) fn actor_ref(&self) -> ActorRef<A> {
+        ActorRef::from_raw(self.raw.clone())
+    }
+
+    fn make(&self) -> Result<A, StopReason> {
+        let mut factory = lock(&self.factory);
+        catch_unwind(AssertUnwindSafe(|| factory())).map_err(|payload| {
+            StopReason::StartFailed(Arc::new(StartPanic(panic_message(payload))))
+        })
+    }
+
+    /// Called by the task when an instance ended: reports it (unless the
+    /// supervisor asked for it) and waits for the decision.
+    async fn instance_ended(&self, reason: &StopReason) -> Decision {
+        let (tx, rx) = oneshot::channel();
+        let (expected, report) = {
+            let mut ctrl = lock(&self.ctrl);
+            ctrl.waiter = Some(tx);
+            let expected = std::mem::take(&mut ctrl.expected);
+            ctrl.reported = !expected;
+            (expected, ctrl.report.clone())
+        };
+        self.running.send_replace(false);
+        if !expected {
+            let delivered = report
+                .is_some_and(|report| report(self.cell.id, self.generation(), reason.clone()));
+            if !delivered {
+                return Decision::Stop(reason.clone());
+            }
+        }
+        rx.await.unwrap_or_else(|_| Decision::Stop(reason.clone()))
+    }
+
+    /// Called when the task was aborted: keeps the mailbox for a later
+    /// instance and reports the kill.
+    pub(crate) fn instance_aborted(&self, rx: Rx<A::Mailbox>) {
+        *lock(&self.rx) = Some(rx);
+        let (report, reported) = {
+            let mut ctrl = lock(&self.ctrl);
+            ctrl.waiter = None;
+            let quiet = std::mem::take(&mut ctrl.expected) || ctrl.reported;
+            ctrl.reported = true;
+            (ctrl.report.clone(), quiet)
+        };
+        self.running.send_replace(false);
+        if reported {
+            return;
+        }
+        let delivered =
+            report.is_some_and(|report| report(self.cell.id, self.generation(), StopReason::Killed));
+        if !delivered {
+            self.finalize(StopReason::Killed);
+        }
+    }
+}
+
+impl<A: Actor> ChildSlot for Slot<A> {
+    fn cell(&self) -> &Arc<Cell> {
+        &self.cell
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    fn set_report(&self, report: Arc<Report>) {
+        lock(&self.ctrl).report = Some(report);
+    }
+
+    fn start(self: Arc<Self>, restarted: Option<StopReason>, ready: Option<Ready>) {
+        let Some(rx) = lock(&self.rx).take() else {
+            // Already running, or stopped for good.
+            if let Some(ready) = ready {
+                let _ = ready.send(Ok(()));
+            }
+            return;
+        };
+        if self.cell.is_stopped() {
+            return;
+        }
+        self.running.send_replace(true);
+        let cell = self.cell.clone();
+        let task = tokio::spawn(CURRENT.scope(cell.id, run_child(self, rx, restarted, ready)));
+        cell.set_task(task.abort_handle());
+    }
+
+    fn decide(&self, decision: Decision) -> Result<(), Decision> {
+        let waiter = lock(&self.ctrl).waiter.take();
+        match waiter {
+            Some(waiter) => waiter.send(decision),
+            None => Err(decision),
+        }
+    }
+
+    fn request_stop(&self) {
+        lock(&self.ctrl).expected = true;
+        self.cell.stop();
+    }
+
+    fn is_running(&self) -> bool {
+        *self.running.borrow()
+    }
+
+    fn running(&self) -> watch::Receiver<bool> {
+        self.running.subscribe()
+    }
+
+    fn finalize(&self, reason: StopReason) {
+        if let Some(mut rx) = lock(&self.rx).take() {
+            drain_rx::<A>(&mut rx, &self.cell);
+        }
+        self.cell.finish(reason);
+    }
+}
+
+/// Stops a child's running instance within `shutdown`, then aborts it.
+pub(crate) async fn stop_instance(slot: &dyn ChildSlot, shutdown: Duration) {
+    if !slot.is_running() {
+        return;
+    }
+    let mut running = slot.running();
+    slot.request_stop();
+    let stopped = tokio::time::timeout(shutdown, async {
+        let _ = running.wait_for(|r| !*r).await;
+    })
+    .await;
+    if stopped.is_err() {
+        tracing::warn!(actor = %slot.cell(), ?shutdown, "child ignored its shutdown time; killing it");
+        slot.cell().kill();
+        let _ = running.wait_for(|r| !*r).await;
+    }
+}
+
+/// The task of a supervised child: instance after instance, until stopped
+/// for good or parked.
+async fn run_child<A: Actor>(
+    slot: Arc<Slot<A>>,
+    rx: Rx<A::Mailbox>,
+    mut restarted: Option<StopReason>,
+    mut ready: Option<Ready>,
+) {
+    let cell = slot.cell.clone();
+    let mut inbox = Inbox::new(rx, cell.clone(), Some(slot.clone()));
+    let mut ctx = Context::new(cell.clone(), slot.raw.inner.tx.clone(), &slot.raw);
+    loop {
+        cell.clear_signals();
+        slot.generation.fetch_add(1, Ordering::AcqRel);
+        {
+            let mut ctrl = lock(&slot.ctrl);
+            ctrl.reported = false;
+        }
+        slot.running.send_replace(true);
+
+        let (mut actor, result) = match slot.make() {
+            Ok(mut actor) => {
+                let result =
+                    run_instance(&mut actor, &mut ctx, &mut inbox, ready.take(), restarted.as_ref())
+                        .await;
+                (Some(actor), result)
+            }
+            Err(reason) => {
+                tracing::error!(actor = %cell, %reason, "the child's factory panicked");
+                if let Some(ready) = ready.take() {
+                    let _ = ready.send(Err(reason.clone()));
+                }
+                (None, Err(reason))
+            }
+        };
+        ctx.stop_children().await;
+        ctx.cancel_tasks();
+        let (Ok(reason) | Err(reason)) = result.clone();
+        let ran = result.is_ok() && !matches!(reason, StopReason::Killed);
+
+        match slot.instance_ended(&reason).await {
+            Decision::Restart { ready: next } => {
+                if let (true, Some(actor)) = (ran, actor.as_mut()) {
+                    if let Err(panic) = catch(actor.__before_restart(&reason, &mut ctx)).await {
+                        tracing::error!(actor = %cell, panic = %panic, "actor panicked in `before_restart`");
+                    }
+                }
+                abandon_while(Abandon::Stopped, || drop(actor));
+                tracing::info!(actor = %cell, %reason, "restarting actor");
+                restarted = Some(reason);
+                ready = next;
+            }
+            Decision::Park => {
+                // Parked to be started again later, so this is the end of an
+                // instance before a restart (a supervisor parks its own
+                // children here instead of stopping them).
+                if let (true, Some(actor)) = (ran, actor.as_mut()) {
+                    if let Err(panic) = catch(actor.__before_restart(&reason, &mut ctx)).await {
+                        tracing::error!(actor = %cell, panic = %panic, "actor panicked in `before_restart`");
+                    }
+                }
+                abandon_while(Abandon::Stopped, || drop(actor));
+                *lock(&slot.rx) = inbox.take_rx();
+                inbox.finished = true;
+                slot.running.send_replace(false);
+                return;
+            }
+            Decision::Stop(final_reason) => {
+                inbox.drain();
+                if let (true, Some(actor)) = (ran, actor.as_mut()) {
+                    if let Err(panic) = catch(actor.__on_stop(&reason, &mut ctx)).await {
+                        tracing::error!(actor = %cell, panic = %panic, "actor panicked in `on_stop`");
+                    }
+                }
+                abandon_while(Abandon::Stopped, || drop(actor));
+                drop(ctx);
+                inbox.finished = true;
+                slot.running.send_replace(false);
+                cell.finish(final_reason);
+                return;
+            }
+        }
+    }
+}
