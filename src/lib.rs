@@ -57,12 +57,12 @@
 //! - An actor with no references left and an empty mailbox stops by itself.
 #![doc(test(attr(deny(warnings))))]
 
-pub use typact_macros::{actor, handler, on_start, on_stop};
+pub use typact_macros::{actor, after_restart, before_restart, handler, on_start, on_stop};
 pub use typact_runtime::*;
 
 /// The names almost every user of typact needs: `use typact::prelude::*;`.
 pub mod prelude {
-    pub use typact_macros::{actor, handler, on_start, on_stop};
+    pub use typact_macros::{actor, after_restart, before_restart, handler, on_start, on_stop};
     pub use typact_runtime::{
         Actor, ActorBuilder, ActorId, ActorRef, AskError, Context, Handler, Message, Recipient,
         ReplyTo, SpawnError, StopReason, TellError, Terminated, TryTellError,

@@ -259,6 +259,15 @@ fn blocking_tell_and_ask_work_outside_async() {
     let from_thread = std::thread::spawn(move || recipient.blocking_ask(Add { by: 1 }));
     assert_eq!(from_thread.join().unwrap(), Ok(()));
     assert_eq!(store.blocking_ask(Total), Ok(21));
+    // `spawn_blocking` threads have entered the runtime but may block.
+    let from_pool = rt.block_on(tokio::task::spawn_blocking({
+        let store = store.clone();
+        move || {
+            store.blocking_tell(Add { by: 1 }).unwrap();
+            store.blocking_ask(Total)
+        }
+    }));
+    assert_eq!(from_pool.unwrap(), Ok(22));
     store.stop();
     assert_eq!(store.blocking_ask(Total), Err(AskError::Stopped));
     assert!(rt.block_on(store.wait_for_stop()).is_normal());

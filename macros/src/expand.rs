@@ -225,21 +225,9 @@ fn expand_model(model: &ActorModel) -> TokenStream {
             }
         }
     });
-    let on_stop = model.on_stop.as_ref().map(|hook| {
-        let call = hook_call(hook);
-        quote! {
-            fn __on_stop(
-                &mut self,
-                reason: &::typact::StopReason,
-                ctx: &mut ::typact::Context<Self>,
-            ) -> impl ::core::future::Future<Output = ()> + ::core::marker::Send {
-                async move {
-                    let _ = (&reason, &ctx);
-                    #call;
-                }
-            }
-        }
-    });
+    let on_stop = reason_hook(model.on_stop.as_ref(), quote!(__on_stop));
+    let before_restart = reason_hook(model.before_restart.as_ref(), quote!(__before_restart));
+    let after_restart = reason_hook(model.after_restart.as_ref(), quote!(__after_restart));
 
     let check_fn = (!checks.is_empty()).then(|| {
         quote! {
@@ -312,6 +300,8 @@ fn expand_model(model: &ActorModel) -> TokenStream {
 
                 #on_start
                 #on_stop
+                #before_restart
+                #after_restart
             }
 
             #(#handler_impls)*
@@ -333,6 +323,23 @@ fn expand_model(model: &ActorModel) -> TokenStream {
             #check_fn
         };
     }
+}
+
+/// The `Actor` method a hook taking `(reason, ctx)` overrides.
+fn reason_hook(hook: Option<&Hook>, trait_method: TokenStream) -> Option<TokenStream> {
+    let call = hook_call(hook?);
+    Some(quote! {
+        fn #trait_method(
+            &mut self,
+            reason: &::typact::StopReason,
+            ctx: &mut ::typact::Context<Self>,
+        ) -> impl ::core::future::Future<Output = ()> + ::core::marker::Send {
+            async move {
+                let _ = (&reason, &ctx);
+                #call;
+            }
+        }
+    })
 }
 
 fn hook_call(hook: &Hook) -> TokenStream {

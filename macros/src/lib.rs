@@ -1,5 +1,6 @@
 //! The attribute macros of [typact](https://docs.rs/typact): `#[actor]` and
-//! the method markers it reads (`#[handler]`, `#[on_start]`, `#[on_stop]`).
+//! the method markers it reads (`#[handler]`, `#[on_start]`, `#[on_stop]`,
+//! `#[before_restart]`, `#[after_restart]`).
 //!
 //! Use them through the `typact` crate; the generated code refers to
 //! `::typact` paths.
@@ -46,8 +47,14 @@ use proc_macro::TokenStream;
 ///   or `Result<(), E>` with `E: Into<BoxError>`; an error stops the actor
 ///   with `StopReason::StartFailed`.
 /// - `#[on_stop] fn f(&mut self, reason: &StopReason, ctx: &mut Context<Self>)`.
+/// - `#[before_restart] fn f(&mut self, reason: &StopReason, ctx: &mut Context<Self>)`
+///   runs on a supervised instance that stopped, before its supervisor
+///   replaces it with a fresh one; without it, `#[on_stop]` runs there.
+/// - `#[after_restart] fn f(&mut self, reason: &StopReason, ctx: &mut Context<Self>)`
+///   runs on the fresh instance, after its `#[on_start]`, with the reason
+///   the previous instance stopped.
 ///
-/// Both may be `async` and may leave out either parameter.
+/// All may be `async` and may leave out any parameter.
 #[proc_macro_attribute]
 pub fn actor(args: TokenStream, input: TokenStream) -> TokenStream {
     expand::actor(args.into(), input.into()).into()
@@ -72,4 +79,18 @@ pub fn on_start(args: TokenStream, input: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn on_stop(args: TokenStream, input: TokenStream) -> TokenStream {
     expand::stray("on_stop", args.into(), input.into()).into()
+}
+
+/// Marks a method of an `#[actor]` impl block as the hook that runs on a
+/// supervised instance before it is replaced by a fresh one. See [`actor`].
+#[proc_macro_attribute]
+pub fn before_restart(args: TokenStream, input: TokenStream) -> TokenStream {
+    expand::stray("before_restart", args.into(), input.into()).into()
+}
+
+/// Marks a method of an `#[actor]` impl block as the hook that runs on the
+/// fresh instance a supervisor made after a restart. See [`actor`].
+#[proc_macro_attribute]
+pub fn after_restart(args: TokenStream, input: TokenStream) -> TokenStream {
+    expand::stray("after_restart", args.into(), input.into()).into()
 }

@@ -50,6 +50,8 @@ pub(crate) struct ActorModel {
     pub(crate) handlers: Vec<HandlerModel>,
     pub(crate) on_start: Option<Hook>,
     pub(crate) on_stop: Option<Hook>,
+    pub(crate) before_restart: Option<Hook>,
+    pub(crate) after_restart: Option<Hook>,
 }
 
 /// What one parameter of a handler or hook becomes.
@@ -217,6 +219,8 @@ impl ActorModel {
             handlers: Vec::new(),
             on_start: None,
             on_stop: None,
+            before_restart: None,
+            after_restart: None,
         };
         let mut message_names: HashMap<String, Ident> = HashMap::new();
         let mut seen_methods: HashMap<String, ()> = HashMap::new();
@@ -237,7 +241,7 @@ impl ActorModel {
                         cx.error_spanned_by(
                             attr,
                             format_args!(
-                                "a method can carry only one of `#[handler]`, `#[on_start]` and `#[on_stop]`; this one already has `#[{}]`",
+                                "a method can carry only one of `#[handler]`, `#[on_start]`, `#[on_stop]`, `#[before_restart]` and `#[after_restart]`; this one already has `#[{}]`",
                                 marker.name()
                             ),
                         );
@@ -287,27 +291,20 @@ impl ActorModel {
                                 model.handlers.push(handler);
                             }
                         }
-                        Marker::OnStart | Marker::OnStop => {
-                            no_args(cx, attr, *marker);
-                            let slot_taken = match marker {
-                                Marker::OnStart => model.on_start.is_some(),
-                                _ => model.on_stop.is_some(),
-                            };
-                            if slot_taken {
+                        &hook_marker => {
+                            no_args(cx, attr, hook_marker);
+                            if model.hook_slot(hook_marker).is_some() {
                                 cx.error_spanned_by(
                                     attr,
                                     format_args!(
                                         "an actor has at most one `#[{}]` hook; merge the two methods",
-                                        marker.name()
+                                        hook_marker.name()
                                     ),
                                 );
                                 continue;
                             }
-                            if let Some(hook) = model.hook(cx, method, *marker) {
-                                match marker {
-                                    Marker::OnStart => model.on_start = Some(hook),
-                                    _ => model.on_stop = Some(hook),
-                                }
+                            if let Some(hook) = model.hook(cx, method, hook_marker) {
+                                *model.hook_slot(hook_marker) = Some(hook);
                             }
                         }
                     }
@@ -503,10 +500,22 @@ impl ActorModel {
         })
     }
 
+    /// Where the hook a marker declares is kept. Not for `Marker::Handler`.
+    fn hook_slot(&mut self, marker: Marker) -> &mut Option<Hook> {
+        match marker {
+            Marker::OnStart => &mut self.on_start,
+            Marker::OnStop => &mut self.on_stop,
+            Marker::BeforeRestart => &mut self.before_restart,
+            Marker::AfterRestart | Marker::Handler => &mut self.after_restart,
+        }
+    }
+
     fn hook(&self, cx: &Ctxt, method: &ImplItemFn, marker: Marker) -> Option<Hook> {
         let sig = &method.sig;
         let what = match marker {
             Marker::OnStart => "an `#[on_start]` hook",
+            Marker::BeforeRestart => "a `#[before_restart]` hook",
+            Marker::AfterRestart => "an `#[after_restart]` hook",
             _ => "an `#[on_stop]` hook",
         };
         let mut ok = check_fn_shape(cx, method, what);
@@ -522,7 +531,7 @@ impl ActorModel {
                     roles.push(Role::Ctx)
                 }
                 Type::Reference(r)
-                    if marker == Marker::OnStop
+                    if marker.takes_reason()
                         && r.mutability.is_none()
                         && last_segment_is(&r.elem, "StopReason") =>
                 {
@@ -541,12 +550,12 @@ impl ActorModel {
                 }
             }
         }
-        if marker == Marker::OnStop {
+        if marker.takes_reason() {
             if let ReturnType::Type(_, ty) = &sig.output {
                 if !is_unit(ty) {
                     cx.error_spanned_by(
                         ty,
-                        "an `#[on_stop]` hook returns nothing; remove the return type",
+                        format_args!("{what} returns nothing; remove the return type"),
                     );
                     ok = false;
                 }

@@ -11,6 +11,8 @@ pub(crate) mod sym {
     pub(crate) const HANDLER: &str = "handler";
     pub(crate) const ON_START: &str = "on_start";
     pub(crate) const ON_STOP: &str = "on_stop";
+    pub(crate) const BEFORE_RESTART: &str = "before_restart";
+    pub(crate) const AFTER_RESTART: &str = "after_restart";
     pub(crate) const MESSAGE: &str = "message";
     pub(crate) const DEFERRED: &str = "deferred";
     pub(crate) const NAME: &str = "name";
@@ -22,6 +24,8 @@ pub(crate) enum Marker {
     Handler,
     OnStart,
     OnStop,
+    BeforeRestart,
+    AfterRestart,
 }
 
 impl Marker {
@@ -39,6 +43,10 @@ impl Marker {
             Some(Marker::OnStart)
         } else if last.ident == sym::ON_STOP {
             Some(Marker::OnStop)
+        } else if last.ident == sym::BEFORE_RESTART {
+            Some(Marker::BeforeRestart)
+        } else if last.ident == sym::AFTER_RESTART {
+            Some(Marker::AfterRestart)
         } else {
             None
         }
@@ -49,7 +57,17 @@ impl Marker {
             Marker::Handler => sym::HANDLER,
             Marker::OnStart => sym::ON_START,
             Marker::OnStop => sym::ON_STOP,
+            Marker::BeforeRestart => sym::BEFORE_RESTART,
+            Marker::AfterRestart => sym::AFTER_RESTART,
         }
+    }
+
+    /// Whether the hook may take the stop reason (and so returns nothing).
+    pub(crate) fn takes_reason(self) -> bool {
+        matches!(
+            self,
+            Marker::OnStop | Marker::BeforeRestart | Marker::AfterRestart
+        )
     }
 }
 

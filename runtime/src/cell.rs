@@ -138,7 +138,10 @@ impl Cell {
     /// Stops the actor after its current message, with `reason` (the first
     /// reason set wins).
     pub(crate) fn fail(&self, reason: StopReason) {
-        let mut slot = self.exit_reason.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut slot = self
+            .exit_reason
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         if slot.is_none() {
             *slot = Some(reason);
         }
@@ -161,7 +164,10 @@ impl Cell {
     /// Clears the stop and kill signals before a restarted instance runs.
     pub(crate) fn clear_signals(&self) {
         self.flags.fetch_and(!(STOP | KILL), Ordering::AcqRel);
-        *self.exit_reason.lock().unwrap_or_else(PoisonError::into_inner) = None;
+        *self
+            .exit_reason
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = None;
     }
 
     pub(crate) fn is_stopped(&self) -> bool {

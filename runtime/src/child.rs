@@ -147,8 +147,8 @@ impl<A: Actor> Slot<A> {
         if reported {
             return;
         }
-        let delivered =
-            report.is_some_and(|report| report(self.cell.id, self.generation(), StopReason::Killed));
+        let delivered = report
+            .is_some_and(|report| report(self.cell.id, self.generation(), StopReason::Killed));
         if !delivered {
             self.finalize(StopReason::Killed);
         }
@@ -254,9 +254,14 @@ async fn run_child<A: Actor>(
 
         let (mut actor, result) = match slot.make() {
             Ok(mut actor) => {
-                let result =
-                    run_instance(&mut actor, &mut ctx, &mut inbox, ready.take(), restarted.as_ref())
-                        .await;
+                let result = run_instance(
+                    &mut actor,
+                    &mut ctx,
+                    &mut inbox,
+                    ready.take(),
+                    restarted.as_ref(),
+                )
+                .await;
                 (Some(actor), result)
             }
             Err(reason) => {

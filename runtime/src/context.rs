@@ -10,8 +10,8 @@ use crate::actor::{Actor, Handler};
 use crate::actor_ref::{ActorRef, RawRef, RefInner};
 use crate::builder::ActorBuilder;
 use crate::cell::{ActorId, Cell};
-use crate::mailbox::Tx;
 use crate::error::StopReason;
+use crate::mailbox::Tx;
 use crate::reply::ReplyTo;
 
 /// An actor's view of itself, passed to handlers that ask for it with a
@@ -252,7 +252,10 @@ impl<A: Actor> Context<A> {
         let cell = self.cell.clone();
         let task = tokio::spawn(async move {
             let reason = target.wait_for_stop().await;
-            let note = Terminated { id: target.id, reason };
+            let note = Terminated {
+                id: target.id,
+                reason,
+            };
             if tx.send(A::__wrap(note, ReplyTo::none())).await.is_err() {
                 cell.add_dead_letters(1);
             }
@@ -324,6 +327,9 @@ pub struct Terminated {
     pub reason: StopReason,
 }
 
+// Kept out of "the following types implement `Message`" lists in errors
+// about user messages.
+#[diagnostic::do_not_recommend]
 impl crate::Message for Terminated {
     type Reply = ();
 }

@@ -257,10 +257,15 @@ impl<T> Drop for Rx<T> {
     }
 }
 
-/// Panics with a clear message when a blocking call is made on a runtime
-/// thread.
+/// Panics with a clear message when a blocking call is made from inside a
+/// tokio task (an actor's handler, for one), where it would stall a worker.
+///
+/// Elsewhere the call may proceed: [`block_on`] hands the wait to tokio when
+/// the thread has entered a runtime, and tokio itself refuses a thread that
+/// drives the runtime (the future given to `Runtime::block_on`), while
+/// `spawn_blocking` threads are allowed.
 pub(crate) fn assert_blocking_allowed(what: &str) {
-    if tokio::runtime::Handle::try_current().is_ok() {
+    if tokio::task::try_id().is_some() {
         panic!(
             "`{what}` blocks the thread, which would stall the tokio runtime it was called from; \
              use the async version (`.await`) here, or call it from outside the runtime \
@@ -269,8 +274,9 @@ pub(crate) fn assert_blocking_allowed(what: &str) {
     }
 }
 
-/// Runs a future to completion on the current thread, parking it between
-/// polls. For the blocking API only.
+/// Runs a future to completion on the current thread. For the blocking API
+/// only: on a thread that entered a runtime (e.g. in `spawn_blocking`) it
+/// uses the runtime's handle, elsewhere it parks the thread between polls.
 fn block_on<F: std::future::Future>(fut: F) -> F::Output {
     struct Unpark(std::thread::Thread);
 
@@ -284,6 +290,9 @@ fn block_on<F: std::future::Future>(fut: F) -> F::Output {
         }
     }
 
+    if let Ok(handle) = tokio::runtime::Handle::try_current() {
+        return handle.block_on(fut);
+    }
     let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
     let mut cx = TaskContext::from_waker(&waker);
     let mut fut = std::pin::pin!(fut);
@@ -363,13 +372,45 @@ mod tests {
 
     #[test]
     #[should_panic(expected = "use the async version")]
-    fn blocking_inside_a_runtime_panics_with_advice() {
+    fn blocking_inside_a_task_panics_with_advice() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let result = rt.block_on(tokio::spawn(async {
+            let (tx, _rx) = channel::<u32>(MailboxKind::default());
+            let _ = tx.blocking_send(1);
+        }));
+        if let Err(err) = result {
+            std::panic::resume_unwind(err.into_panic());
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "attempted to block the current thread")]
+    fn blocking_on_the_thread_driving_a_runtime_panics() {
         let rt = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
         rt.block_on(async {
-            let (tx, _rx) = channel::<u32>(MailboxKind::default());
+            let (tx, _rx) = channel::<u32>(MailboxKind::Bounded(1));
             let _ = tx.blocking_send(1);
+        });
+    }
+
+    #[test]
+    fn blocking_in_spawn_blocking_waits_for_space() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let (tx, mut rx) = channel::<u32>(MailboxKind::Bounded(1));
+            tx.send(1).await.unwrap();
+            // The mailbox is full: the blocking send waits until the
+            // receiver below makes room.
+            let sender = tokio::task::spawn_blocking(move || tx.blocking_send(2));
+            assert_eq!(std::future::poll_fn(|cx| rx.poll_recv(cx)).await, Some(1));
+            assert_eq!(sender.await.unwrap(), Ok(()));
+            assert_eq!(std::future::poll_fn(|cx| rx.poll_recv(cx)).await, Some(2));
         });
     }
 }

@@ -37,11 +37,18 @@ pub(crate) struct Inbox<A: Actor> {
 
 impl<A: Actor> Inbox<A> {
     pub(crate) fn new(rx: Rx<A::Mailbox>, cell: Arc<Cell>, slot: Option<Arc<Slot<A>>>) -> Self {
-        Inbox { rx: Some(rx), cell, finished: false, slot }
+        Inbox {
+            rx: Some(rx),
+            cell,
+            finished: false,
+            slot,
+        }
     }
 
     fn rx(&mut self) -> &mut Rx<A::Mailbox> {
-        self.rx.as_mut().expect("the inbox holds its mailbox until dropped")
+        self.rx
+            .as_mut()
+            .expect("the inbox holds its mailbox until dropped")
     }
 
     fn poll_next(&mut self, cx: &mut TaskContext<'_>) -> Poll<Option<A::Mailbox>> {
@@ -148,7 +155,11 @@ pub(crate) async fn catch<F: Future>(fut: F) -> Result<F::Output, String> {
     let slot = pin!(Some(fut));
     let mut guard = Unfinished(slot);
     poll_fn(|cx| {
-        let fut = guard.0.as_mut().as_pin_mut().expect("polled after completion");
+        let fut = guard
+            .0
+            .as_mut()
+            .as_pin_mut()
+            .expect("polled after completion");
         match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
             Ok(Poll::Ready(out)) => {
                 guard.0.set(None);
@@ -223,9 +234,16 @@ pub(crate) async fn run_instance<A: Actor>(
 }
 
 /// Runs an unsupervised actor from start to finish.
-pub(crate) async fn run<A: Actor>(actor: A, ctx: Context<A>, rx: Rx<A::Mailbox>, ready: Option<Ready>) {
+pub(crate) async fn run<A: Actor>(
+    actor: A,
+    ctx: Context<A>,
+    rx: Rx<A::Mailbox>,
+    ready: Option<Ready>,
+) {
     let cell = ctx.cell.clone();
-    CURRENT.scope(cell.id, run_alone(actor, ctx, rx, ready)).await;
+    CURRENT
+        .scope(cell.id, run_alone(actor, ctx, rx, ready))
+        .await;
 }
 
 async fn run_alone<A: Actor>(actor: A, ctx: Context<A>, rx: Rx<A::Mailbox>, ready: Option<Ready>) {

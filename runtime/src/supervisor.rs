@@ -83,7 +83,12 @@ impl Default for Backoff {
 impl Backoff {
     /// No delay: restart at once, as OTP does.
     pub fn none() -> Self {
-        Backoff { min: Duration::ZERO, max: Duration::ZERO, jitter: 0.0, reset_after: Duration::from_secs(10) }
+        Backoff {
+            min: Duration::ZERO,
+            max: Duration::ZERO,
+            jitter: 0.0,
+            reset_after: Duration::from_secs(10),
+        }
     }
 
     /// Doubling delays from `min` up to `max`, without jitter.
@@ -92,15 +97,27 @@ impl Backoff {
     ///
     /// Panics if `min > max`.
     pub fn exponential(min: Duration, max: Duration) -> Self {
-        assert!(min <= max, "backoff: `min` ({min:?}) must not exceed `max` ({max:?})");
-        Backoff { min, max, jitter: 0.0, reset_after: Duration::from_secs(10) }
+        assert!(
+            min <= max,
+            "backoff: `min` ({min:?}) must not exceed `max` ({max:?})"
+        );
+        Backoff {
+            min,
+            max,
+            jitter: 0.0,
+            reset_after: Duration::from_secs(10),
+        }
     }
 
     /// Moves each delay by a random fraction of itself within `±fraction`
     /// (clamped to `0.0..=1.0`), so that children failing together do not
     /// restart in lockstep.
     pub fn jitter(mut self, fraction: f64) -> Self {
-        self.jitter = if fraction.is_nan() { 0.0 } else { fraction.clamp(0.0, 1.0) };
+        self.jitter = if fraction.is_nan() {
+            0.0
+        } else {
+            fraction.clamp(0.0, 1.0)
+        };
         self
     }
 
@@ -177,7 +194,12 @@ pub enum SupervisorError {
 impl fmt::Display for SupervisorError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SupervisorError::IntensityExceeded { child, reason, restarts, within } => write!(
+            SupervisorError::IntensityExceeded {
+                child,
+                reason,
+                restarts,
+                within,
+            } => write!(
                 f,
                 "restart intensity exceeded: more than {restarts} restarts within {within:?}; the last failure was child {child}, which {reason}"
             ),
@@ -200,7 +222,10 @@ struct ChildOptions {
 
 impl Default for ChildOptions {
     fn default() -> Self {
-        ChildOptions { restart: Restart::Permanent, shutdown: Duration::from_secs(5) }
+        ChildOptions {
+            restart: Restart::Permanent,
+            shutdown: Duration::from_secs(5),
+        }
     }
 }
 
@@ -348,7 +373,12 @@ impl Supervisor {
     fn adopt(&self, slot: &Arc<dyn ChildSlot>, tx: &Tx<SupervisorMailbox>) {
         let tx = tx.clone();
         let report: Report = Box::new(move |child, generation, reason| {
-            tx.try_send(SupervisorMailbox(Entry::Exited { child, generation, reason })).is_ok()
+            tx.try_send(SupervisorMailbox(Entry::Exited {
+                child,
+                generation,
+                reason,
+            }))
+            .is_ok()
         });
         slot.set_report(Arc::new(report));
     }
@@ -356,7 +386,9 @@ impl Supervisor {
     /// Starts a child's instance and waits until its `on_start` is done.
     async fn start_child(child: &Child, restarted: Option<StopReason>) -> Result<(), StopReason> {
         let (ready_tx, ready_rx) = oneshot::channel();
-        let restart = Decision::Restart { ready: Some(ready_tx) };
+        let restart = Decision::Restart {
+            ready: Some(ready_tx),
+        };
         if let Err(Decision::Restart { ready }) = child.slot.decide(restart) {
             child.slot.clone().start(restarted, ready);
         }
@@ -383,7 +415,9 @@ impl Supervisor {
         self.stop_instances(&all).await;
         let mut dead_letters = 0;
         for child in self.children.drain(..).rev() {
-            if let Err(Decision::Stop(reason)) = child.slot.decide(Decision::Stop(StopReason::Normal)) {
+            if let Err(Decision::Stop(reason)) =
+                child.slot.decide(Decision::Stop(StopReason::Normal))
+            {
                 child.slot.finalize(reason);
             }
             let cell = child.slot.cell();
@@ -391,7 +425,10 @@ impl Supervisor {
             dead_letters += cell.dead_letters.load(std::sync::atomic::Ordering::Relaxed);
         }
         if dead_letters > 0 {
-            tracing::warn!(dead_letters, "supervisor stopped its children; they left messages unhandled");
+            tracing::warn!(
+                dead_letters,
+                "supervisor stopped its children; they left messages unhandled"
+            );
         }
     }
 
@@ -405,7 +442,8 @@ impl Supervisor {
             let slot = self.children[i].slot.clone();
             if self.children[i].dynamic {
                 self.children.remove(i);
-                if let Err(Decision::Stop(reason)) = slot.decide(Decision::Stop(StopReason::Normal)) {
+                if let Err(Decision::Stop(reason)) = slot.decide(Decision::Stop(StopReason::Normal))
+                {
                     slot.finalize(reason);
                 }
                 slot.cell().wait_for_stop().await;
@@ -425,7 +463,9 @@ impl Supervisor {
         ctx: &mut Context<Self>,
     ) {
         let Some(pos) = self.position(id) else { return };
-        if self.children[pos].slot.generation() != generation || self.children[pos].restart_due.is_some() {
+        if self.children[pos].slot.generation() != generation
+            || self.children[pos].restart_due.is_some()
+        {
             return;
         }
         let restart = match self.children[pos].options.restart {
@@ -443,7 +483,11 @@ impl Supervisor {
 
         let now = Instant::now();
         self.restarts.push_back(now);
-        while self.restarts.front().is_some_and(|t| now.duration_since(*t) > self.within) {
+        while self
+            .restarts
+            .front()
+            .is_some_and(|t| now.duration_since(*t) > self.within)
+        {
             self.restarts.pop_front();
         }
         if self.restarts.len() > self.max_restarts as usize {
@@ -492,7 +536,9 @@ impl Supervisor {
         for id in removed {
             if let Some(i) = self.position(id) {
                 let child = self.children.remove(i);
-                if let Err(Decision::Stop(reason)) = child.slot.decide(Decision::Stop(StopReason::Normal)) {
+                if let Err(Decision::Stop(reason)) =
+                    child.slot.decide(Decision::Stop(StopReason::Normal))
+                {
                     child.slot.finalize(reason);
                 }
             }
@@ -512,7 +558,9 @@ impl Supervisor {
             let tx = ctx.tx.clone();
             let task = tokio::spawn(async move {
                 tokio::time::sleep(delay).await;
-                let _ = tx.send(SupervisorMailbox(Entry::RestartDue { token, reason })).await;
+                let _ = tx
+                    .send(SupervisorMailbox(Entry::RestartDue { token, reason }))
+                    .await;
             });
             ctx.track(task.abort_handle());
         }
@@ -548,7 +596,9 @@ pub struct SupervisorBuilder {
 
 impl fmt::Debug for SupervisorBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SupervisorBuilder").field("name", &self.name).finish_non_exhaustive()
+        f.debug_struct("SupervisorBuilder")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
     }
 }
 
@@ -593,7 +643,13 @@ impl SupervisorBuilder {
         A: Actor,
         F: FnMut() -> A + Send + 'static,
     {
-        ChildBuilder { target: Target::Builder(self), factory: Box::new(factory), options: ChildOptions::default(), mailbox: MailboxKind::default(), name: None }
+        ChildBuilder {
+            target: Target::Builder(self),
+            factory: Box::new(factory),
+            options: ChildOptions::default(),
+            mailbox: MailboxKind::default(),
+            name: None,
+        }
     }
 
     /// The supervisor itself, to run as a child of another supervisor:
@@ -601,7 +657,10 @@ impl SupervisorBuilder {
     /// children, so their references stay valid when the inner supervisor is
     /// restarted.
     pub fn into_factory(self) -> impl FnMut() -> Supervisor + Send + 'static {
-        let sup = self.sup.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let sup = self
+            .sup
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
         move || sup.clone()
     }
 
@@ -618,7 +677,10 @@ impl SupervisorBuilder {
     /// Panics outside a tokio runtime.
     pub async fn spawn(self) -> Result<ActorRef<Supervisor>, SpawnError> {
         let name = self.name.clone();
-        let sup = self.sup.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let sup = self
+            .sup
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
         let mut builder = ActorBuilder::new(sup).unbounded();
         if let Some(name) = name {
             builder = builder.name(name);
@@ -695,7 +757,14 @@ impl<A: Actor> ChildBuilder<'_, A> {
     fn into_child(self) -> (Child, ActorRef<A>) {
         let slot = Slot::new(self.factory, self.mailbox, self.name);
         let actor = slot.actor_ref();
-        let child = Child { slot, options: self.options, failures: 0, started_at: Instant::now(), restart_due: None, dynamic: false };
+        let child = Child {
+            slot,
+            options: self.options,
+            failures: 0,
+            started_at: Instant::now(),
+            restart_due: None,
+            dynamic: false,
+        };
         (child, actor)
     }
 
@@ -708,11 +777,18 @@ impl<A: Actor> ChildBuilder<'_, A> {
     /// [`SupervisorClient::child`]; use [`start`](Self::start) there.
     pub fn add(self) -> ActorRef<A> {
         let Target::Builder(builder) = self.target else {
-            panic!("`add` declares a child of a supervisor being built; on a running supervisor, use `start().await`")
+            panic!(
+                "`add` declares a child of a supervisor being built; on a running supervisor, use `start().await`"
+            )
         };
         let builder = builder;
         let (child, actor) = self.into_child();
-        builder.sup.lock().unwrap_or_else(PoisonError::into_inner).children.push(child);
+        builder
+            .sup
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .children
+            .push(child);
         actor
     }
 
@@ -731,7 +807,9 @@ impl<A: Actor> ChildBuilder<'_, A> {
     /// [`add`](Self::add) there.
     pub async fn start(self) -> Result<ActorRef<A>, SupervisorError> {
         let Target::Running(client) = self.target else {
-            panic!("`start` adds a child to a running supervisor; on a supervisor being built, use `add()`")
+            panic!(
+                "`start` adds a child to a running supervisor; on a supervisor being built, use `add()`"
+            )
         };
         let client = client;
         let (child, actor) = self.into_child();
@@ -740,7 +818,10 @@ impl<A: Actor> ChildBuilder<'_, A> {
             .raw
             .inner
             .tx
-            .send(SupervisorMailbox(Entry::Add { child: Box::new(child), reply }))
+            .send(SupervisorMailbox(Entry::Add {
+                child: Box::new(child),
+                reply,
+            }))
             .await
             .map_err(|_| SupervisorError::Stopped)?;
         result.await.map_err(|_| SupervisorError::Stopped)??;
@@ -765,10 +846,22 @@ impl fmt::Debug for SupervisorMailbox {
 }
 
 enum Entry {
-    Exited { child: ActorId, generation: u64, reason: StopReason },
-    RestartDue { token: u64, reason: StopReason },
-    Add { child: Box<Child>, reply: oneshot::Sender<Result<(), SupervisorError>> },
-    Children { reply: oneshot::Sender<Vec<ActorId>> },
+    Exited {
+        child: ActorId,
+        generation: u64,
+        reason: StopReason,
+    },
+    RestartDue {
+        token: u64,
+        reason: StopReason,
+    },
+    Add {
+        child: Box<Child>,
+        reply: oneshot::Sender<Result<(), SupervisorError>>,
+    },
+    Children {
+        reply: oneshot::Sender<Vec<ActorId>>,
+    },
 }
 
 /// What `ActorRef<Supervisor>` dereferences to: the supervisor's typed
@@ -802,13 +895,13 @@ impl SupervisorClient {
     /// ```
     /// # use typact::prelude::*;
     /// # use typact::Supervisor;
-    /// #[derive(Default)] struct Conn { id: u32 }
-    /// #[actor] impl Conn { #[handler] fn id(&self) -> u32 { self.id } }
+    /// #[derive(Default)] struct Conn { port: u16 }
+    /// #[actor] impl Conn { #[handler] fn port(&self) -> u16 { self.port } }
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let sup = Supervisor::builder().spawn().await?;
-    /// let conn = sup.child(|| Conn { id: 7 }).start().await?;
-    /// assert_eq!(conn.id().await?, 7);
+    /// let conn = sup.child(|| Conn { port: 8080 }).start().await?;
+    /// assert_eq!(conn.port().await?, 8080);
     /// assert_eq!(sup.children().await?, vec![conn.id()]);
     /// # Ok(()) }
     /// ```
@@ -817,7 +910,13 @@ impl SupervisorClient {
         A: Actor,
         F: FnMut() -> A + Send + 'static,
     {
-        ChildBuilder { target: Target::Running(self), factory: Box::new(factory), options: ChildOptions::default(), mailbox: MailboxKind::default(), name: None }
+        ChildBuilder {
+            target: Target::Running(self),
+            factory: Box::new(factory),
+            options: ChildOptions::default(),
+            mailbox: MailboxKind::default(),
+            name: None,
+        }
     }
 
     /// The ids of the current children, in declaration order.
@@ -849,7 +948,11 @@ impl Actor for Supervisor {
     ) -> impl Future<Output = ()> + Send {
         async move {
             match entry.0 {
-                Entry::Exited { child, generation, reason } => {
+                Entry::Exited {
+                    child,
+                    generation,
+                    reason,
+                } => {
                     self.child_exited(child, generation, reason, ctx).await;
                 }
                 Entry::RestartDue { token, reason } => self.restart_due(token, reason).await,
@@ -864,10 +967,13 @@ impl Actor for Supervisor {
                             let _ = reply.send(Ok(()));
                         }
                         Err(reason) => {
-                            if let Err(Decision::Stop(r)) = child.slot.decide(Decision::Stop(reason.clone())) {
+                            if let Err(Decision::Stop(r)) =
+                                child.slot.decide(Decision::Stop(reason.clone()))
+                            {
                                 child.slot.finalize(r);
                             }
-                            let _ = reply.send(Err(SupervisorError::ChildStartFailed { child: id, reason }));
+                            let _ = reply
+                                .send(Err(SupervisorError::ChildStartFailed { child: id, reason }));
                         }
                     }
                 }
@@ -885,14 +991,15 @@ impl Actor for Supervisor {
                 child.slot.finalize(StopReason::Normal);
             }
             // The children are stopped by `on_stop`, whatever they reported.
-            Entry::Exited { .. }
-            | Entry::RestartDue { .. }
-            | Entry::Children { .. } => {}
+            Entry::Exited { .. } | Entry::RestartDue { .. } | Entry::Children { .. } => {}
         }
         false
     }
 
-    fn __on_start(&mut self, ctx: &mut Context<Self>) -> impl Future<Output = Result<(), BoxError>> + Send {
+    fn __on_start(
+        &mut self,
+        ctx: &mut Context<Self>,
+    ) -> impl Future<Output = Result<(), BoxError>> + Send {
         async move {
             self.myself = Some(ctx.myself());
             for child in &self.children {
@@ -903,20 +1010,28 @@ impl Actor for Supervisor {
                 if let Err(reason) = Self::start_child(&self.children[i], None).await {
                     let child = self.children[i].slot.cell().id;
                     let failed = self.children.remove(i);
-                    if let Err(Decision::Stop(r)) = failed.slot.decide(Decision::Stop(reason.clone())) {
+                    if let Err(Decision::Stop(r)) =
+                        failed.slot.decide(Decision::Stop(reason.clone()))
+                    {
                         failed.slot.finalize(r);
                     }
                     self.children.truncate(i);
                     self.shut_down().await;
                     self.myself = None;
-                    return Err(Box::new(SupervisorError::ChildStartFailed { child, reason }) as BoxError);
+                    return Err(
+                        Box::new(SupervisorError::ChildStartFailed { child, reason }) as BoxError,
+                    );
                 }
             }
             Ok(())
         }
     }
 
-    fn __on_stop(&mut self, _reason: &StopReason, _ctx: &mut Context<Self>) -> impl Future<Output = ()> + Send {
+    fn __on_stop(
+        &mut self,
+        _reason: &StopReason,
+        _ctx: &mut Context<Self>,
+    ) -> impl Future<Output = ()> + Send {
         async move {
             self.shut_down().await;
             self.myself = None;
@@ -944,7 +1059,9 @@ impl Drop for Supervisor {
         // its runtime shut down.
         for child in &self.children {
             child.slot.cell().kill();
-            if let Err(Decision::Stop(reason)) = child.slot.decide(Decision::Stop(StopReason::Killed)) {
+            if let Err(Decision::Stop(reason)) =
+                child.slot.decide(Decision::Stop(StopReason::Killed))
+            {
                 child.slot.finalize(reason);
             }
         }
