@@ -260,7 +260,7 @@ fn blocking_tell_and_ask_work_outside_async() {
     assert_eq!(from_thread.join().unwrap(), Ok(()));
     assert_eq!(store.blocking_ask(Total), Ok(21));
     // `spawn_blocking` threads have entered the runtime but may block.
-    let from_pool = rt.block_on(tokio::task::spawn_blocking({
+    let from_pool = rt.block_on(rt.spawn_blocking({
         let store = store.clone();
         move || {
             store.blocking_tell(Add { by: 1 }).unwrap();

@@ -252,8 +252,9 @@ impl<A: Actor> ActorRef<A> {
     ///
     /// # Panics
     ///
-    /// Panics when called from inside an async execution context (tokio
-    /// forbids blocking there).
+    /// Panics on a thread that drives a tokio runtime (a worker, or the
+    /// future given to `Runtime::block_on`), as tokio's own blocking calls
+    /// do. Threads of `spawn_blocking` and threads outside tokio may call it.
     pub fn blocking_tell<M>(&self, msg: M) -> Result<(), TellError<M>>
     where
         A: Handler<M>,
@@ -307,7 +308,9 @@ impl<A: Actor> ActorRef<A> {
     ///
     /// # Panics
     ///
-    /// Panics when called from inside an async execution context.
+    /// Panics on a thread that drives a tokio runtime (a worker, or the
+    /// future given to `Runtime::block_on`), as tokio's own blocking calls
+    /// do. Threads of `spawn_blocking` and threads outside tokio may call it.
     pub fn blocking_ask<M>(&self, msg: M) -> Result<<A as Handler<M>>::Reply, AskError>
     where
         A: Handler<M>,

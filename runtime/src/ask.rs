@@ -15,9 +15,21 @@ use crate::error::AskError;
 use crate::mailbox::TrySend;
 use crate::reply::{ReplyResult, ReplyTo};
 
-tokio::task_local! {
-    /// The id of the actor whose loop runs on the current task.
-    pub(crate) static CURRENT: crate::cell::ActorId;
+thread_local! {
+    /// The actor whose handler (or hook) this thread is polling right now.
+    /// Set around each poll by the actor loop, so that an ask an actor makes
+    /// to itself is caught; a plain thread-local costs less per message than
+    /// a task-local scope around the whole loop.
+    static CURRENT: std::cell::Cell<Option<crate::cell::ActorId>> = const { std::cell::Cell::new(None) };
+}
+
+/// Runs `f` (one poll of an actor's handler or hook) as actor `id`.
+#[inline]
+pub(crate) fn polling_as<R>(id: crate::cell::ActorId, f: impl FnOnce() -> R) -> R {
+    let previous = CURRENT.replace(Some(id));
+    let out = f();
+    CURRENT.set(previous);
+    out
 }
 
 /// Something that accepts `M` into a mailbox: an actor's raw reference, seen
@@ -49,7 +61,9 @@ pub(crate) trait Sink<M>: Send + Sync {
 
 /// Whether the current task is the loop of the actor behind `cell`.
 fn is_self_ask(cell: &Cell) -> bool {
-    CURRENT.try_with(|id| *id == cell.id).unwrap_or(false)
+    CURRENT
+        .try_with(|current| current.get() == Some(cell.id))
+        .unwrap_or(false)
 }
 
 /// A request on its way to an actor: await it for the typed reply.
@@ -244,7 +258,6 @@ impl<'a, M: 'a, R: 'a> Future for AskFuture<'a, M, R> {
 
 /// Asks from outside async code, blocking the thread.
 pub(crate) fn blocking_ask<M, R>(target: &dyn Sink<M, Reply = R>, msg: M) -> Result<R, AskError> {
-    crate::mailbox::assert_blocking_allowed("blocking_ask");
     let (reply, rx) = ReplyTo::channel();
     if target.blocking_push(msg, reply).is_err() {
         return Err(AskError::Stopped);

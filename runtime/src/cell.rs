@@ -3,11 +3,12 @@
 
 use std::fmt;
 use std::num::NonZeroU64;
+use std::pin::pin;
 use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use futures_util::task::AtomicWaker;
-use tokio::sync::watch;
+use tokio::sync::Notify;
 use tokio::task::AbortHandle;
 
 use crate::error::StopReason;
@@ -84,7 +85,11 @@ pub(crate) struct Cell {
     pub(crate) abort: Mutex<Option<AbortHandle>>,
     /// The reason to stop with, when set by `Context::fail` or a link.
     pub(crate) exit_reason: Mutex<Option<StopReason>>,
-    pub(crate) stopped: watch::Sender<Option<StopReason>>,
+    /// Why the actor stopped for good; set once, by `finish`.
+    stopped: OnceLock<StopReason>,
+    /// Wakes `wait_for_stop` callers when `stopped` is set. Inline, unlike a
+    /// watch channel, so an actor costs one allocation less.
+    stop_notify: Notify,
     pub(crate) dead_letters: AtomicU64,
 }
 
@@ -99,7 +104,8 @@ impl Cell {
             waker: AtomicWaker::new(),
             abort: Mutex::new(None),
             exit_reason: Mutex::new(None),
-            stopped: watch::Sender::new(None),
+            stopped: OnceLock::new(),
+            stop_notify: Notify::new(),
             dead_letters: AtomicU64::new(0),
         })
     }
@@ -171,7 +177,7 @@ impl Cell {
     }
 
     pub(crate) fn is_stopped(&self) -> bool {
-        self.stopped.borrow().is_some()
+        self.stopped.get().is_some()
     }
 
     pub(crate) fn retain(&self) {
@@ -192,23 +198,23 @@ impl Cell {
     }
 
     pub(crate) async fn wait_for_stop(&self) -> StopReason {
-        let mut rx = self.stopped.subscribe();
-        let reason = rx
-            .wait_for(Option::is_some)
-            .await
-            .expect("the sender lives in the cell we borrow");
-        reason.clone().expect("waited for Some")
+        loop {
+            let mut notified = pin!(self.stop_notify.notified());
+            // Registered before the check, so a `finish` between the check
+            // and the await still wakes this waiter.
+            notified.as_mut().enable();
+            if let Some(reason) = self.stopped.get() {
+                return reason.clone();
+            }
+            notified.await;
+        }
     }
 
+    /// Announces the stop; the first reason wins.
     pub(crate) fn finish(&self, reason: StopReason) {
-        self.stopped.send_if_modified(|slot| {
-            if slot.is_none() {
-                *slot = Some(reason);
-                true
-            } else {
-                false
-            }
-        });
+        if self.stopped.set(reason).is_ok() {
+            self.stop_notify.notify_waiters();
+        }
     }
 }
 

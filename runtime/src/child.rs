@@ -11,7 +11,6 @@ use tokio::sync::{oneshot, watch};
 
 use crate::actor::Actor;
 use crate::actor_ref::{ActorRef, RawRef};
-use crate::ask::CURRENT;
 use crate::cell::{ActorId, Cell};
 use crate::context::Context;
 use crate::error::StopReason;
@@ -34,10 +33,22 @@ pub(crate) enum Decision {
 /// `false` if the supervisor is gone.
 pub(crate) type Report = Box<dyn Fn(ActorId, u64, StopReason) -> bool + Send + Sync>;
 
+/// Why a supervisor stops a child's instance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Intent {
+    /// To replace it (a strategy's restart set, or a parked supervisor):
+    /// its `before_restart` hook runs.
+    Restart,
+    /// For good: its `on_stop` hook runs.
+    Stop,
+}
+
 #[derive(Default)]
 struct Ctrl {
-    /// The supervisor asked this instance to stop: do not report its end.
-    expected: bool,
+    /// The supervisor asked this instance to stop, and why: its end is not
+    /// reported, and its end hook runs before the task waits for the
+    /// decision, so within the shutdown time.
+    expected: Option<Intent>,
     /// The end of the current instance has been reported.
     reported: bool,
     /// Where the task waits for the decision.
@@ -56,7 +67,7 @@ pub(crate) trait ChildSlot: Send + Sync {
     /// waits (the task was killed, or parked).
     fn decide(&self, decision: Decision) -> Result<(), Decision>;
     /// Asks the running instance to stop, without a report of its end.
-    fn request_stop(&self);
+    fn request_stop(&self, intent: Intent);
     fn is_running(&self) -> bool;
     fn running(&self) -> watch::Receiver<bool>;
     /// Fails what is queued and announces the stop, for a child with no task.
@@ -117,7 +128,7 @@ impl<A: Actor> Slot<A> {
         let (expected, report) = {
             let mut ctrl = lock(&self.ctrl);
             ctrl.waiter = Some(tx);
-            let expected = std::mem::take(&mut ctrl.expected);
+            let expected = ctrl.expected.take().is_some();
             ctrl.reported = !expected;
             (expected, ctrl.report.clone())
         };
@@ -139,7 +150,7 @@ impl<A: Actor> Slot<A> {
         let (report, reported) = {
             let mut ctrl = lock(&self.ctrl);
             ctrl.waiter = None;
-            let quiet = std::mem::take(&mut ctrl.expected) || ctrl.reported;
+            let quiet = ctrl.expected.take().is_some() || ctrl.reported;
             ctrl.reported = true;
             (ctrl.report.clone(), quiet)
         };
@@ -181,7 +192,7 @@ impl<A: Actor> ChildSlot for Slot<A> {
         }
         self.running.send_replace(true);
         let cell = self.cell.clone();
-        let task = tokio::spawn(CURRENT.scope(cell.id, run_child(self, rx, restarted, ready)));
+        let task = tokio::spawn(run_child(self, rx, restarted, ready));
         cell.set_task(task.abort_handle());
     }
 
@@ -193,8 +204,8 @@ impl<A: Actor> ChildSlot for Slot<A> {
         }
     }
 
-    fn request_stop(&self) {
-        lock(&self.ctrl).expected = true;
+    fn request_stop(&self, intent: Intent) {
+        lock(&self.ctrl).expected = Some(intent);
         self.cell.stop();
     }
 
@@ -215,12 +226,17 @@ impl<A: Actor> ChildSlot for Slot<A> {
 }
 
 /// Stops a child's running instance within `shutdown`, then aborts it.
-pub(crate) async fn stop_instance(slot: &dyn ChildSlot, shutdown: Duration) {
+/// Returns whether it had to abort it.
+pub(crate) async fn stop_instance(
+    slot: &dyn ChildSlot,
+    shutdown: Duration,
+    intent: Intent,
+) -> bool {
     if !slot.is_running() {
-        return;
+        return false;
     }
     let mut running = slot.running();
-    slot.request_stop();
+    slot.request_stop(intent);
     let stopped = tokio::time::timeout(shutdown, async {
         let _ = running.wait_for(|r| !*r).await;
     })
@@ -229,7 +245,9 @@ pub(crate) async fn stop_instance(slot: &dyn ChildSlot, shutdown: Duration) {
         tracing::warn!(actor = %slot.cell(), ?shutdown, "child ignored its shutdown time; killing it");
         slot.cell().kill();
         let _ = running.wait_for(|r| !*r).await;
+        return true;
     }
+    false
 }
 
 /// The task of a supervised child: instance after instance, until stopped
@@ -249,6 +267,9 @@ async fn run_child<A: Actor>(
         {
             let mut ctrl = lock(&slot.ctrl);
             ctrl.reported = false;
+            // A stop requested of an instance that had already ended on its
+            // own does not carry over to this one.
+            ctrl.expected = None;
         }
         slot.running.send_replace(true);
 
@@ -277,12 +298,20 @@ async fn run_child<A: Actor>(
         let (Ok(reason) | Err(reason)) = result.clone();
         let ran = result.is_ok() && !matches!(reason, StopReason::Killed);
 
+        // A stop the supervisor asked for runs the end hook now, inside the
+        // child's shutdown time (an instance that overruns it is aborted).
+        let intent = lock(&slot.ctrl).expected;
+        let mut hooked = false;
+        if let (Some(intent), true, Some(actor)) = (intent, ran, actor.as_mut()) {
+            end_hook(actor, &reason, &mut ctx, intent).await;
+            hooked = true;
+        }
+        let ran = ran && !hooked;
+
         match slot.instance_ended(&reason).await {
             Decision::Restart { ready: next } => {
                 if let (true, Some(actor)) = (ran, actor.as_mut()) {
-                    if let Err(panic) = catch(actor.__before_restart(&reason, &mut ctx)).await {
-                        tracing::error!(actor = %cell, panic = %panic, "actor panicked in `before_restart`");
-                    }
+                    end_hook(actor, &reason, &mut ctx, Intent::Restart).await;
                 }
                 abandon_while(Abandon::Stopped, || drop(actor));
                 tracing::info!(actor = %cell, %reason, "restarting actor");
@@ -294,9 +323,7 @@ async fn run_child<A: Actor>(
                 // instance before a restart (a supervisor parks its own
                 // children here instead of stopping them).
                 if let (true, Some(actor)) = (ran, actor.as_mut()) {
-                    if let Err(panic) = catch(actor.__before_restart(&reason, &mut ctx)).await {
-                        tracing::error!(actor = %cell, panic = %panic, "actor panicked in `before_restart`");
-                    }
+                    end_hook(actor, &reason, &mut ctx, Intent::Restart).await;
                 }
                 abandon_while(Abandon::Stopped, || drop(actor));
                 *lock(&slot.rx) = inbox.take_rx();
@@ -307,9 +334,7 @@ async fn run_child<A: Actor>(
             Decision::Stop(final_reason) => {
                 inbox.drain();
                 if let (true, Some(actor)) = (ran, actor.as_mut()) {
-                    if let Err(panic) = catch(actor.__on_stop(&reason, &mut ctx)).await {
-                        tracing::error!(actor = %cell, panic = %panic, "actor panicked in `on_stop`");
-                    }
+                    end_hook(actor, &reason, &mut ctx, Intent::Stop).await;
                 }
                 abandon_while(Abandon::Stopped, || drop(actor));
                 drop(ctx);
@@ -319,5 +344,27 @@ async fn run_child<A: Actor>(
                 return;
             }
         }
+    }
+}
+
+/// Runs the hook that ends an instance: `before_restart` if it is to be
+/// replaced, `on_stop` if it stops for good. A panic there is logged; the
+/// instance is over either way.
+async fn end_hook<A: Actor>(
+    actor: &mut A,
+    reason: &StopReason,
+    ctx: &mut Context<A>,
+    intent: Intent,
+) {
+    let id = ctx.cell.id;
+    let (hook, result) = match intent {
+        Intent::Restart => (
+            "before_restart",
+            catch(id, actor.__before_restart(reason, ctx)).await,
+        ),
+        Intent::Stop => ("on_stop", catch(id, actor.__on_stop(reason, ctx)).await),
+    };
+    if let Err(panic) = result {
+        tracing::error!(actor = %ctx.cell, panic = %panic, "actor panicked in `{hook}`");
     }
 }

@@ -175,7 +175,6 @@ impl<T> Tx<T> {
     /// Panics inside an async execution context, where blocking would stall
     /// the runtime.
     pub(crate) fn blocking_send(&self, value: T) -> Result<(), T> {
-        assert_blocking_allowed("blocking_tell");
         block_on(self.send(value))
     }
 }
@@ -257,26 +256,11 @@ impl<T> Drop for Rx<T> {
     }
 }
 
-/// Panics with a clear message when a blocking call is made from inside a
-/// tokio task (an actor's handler, for one), where it would stall a worker.
-///
-/// Elsewhere the call may proceed: [`block_on`] hands the wait to tokio when
-/// the thread has entered a runtime, and tokio itself refuses a thread that
-/// drives the runtime (the future given to `Runtime::block_on`), while
-/// `spawn_blocking` threads are allowed.
-pub(crate) fn assert_blocking_allowed(what: &str) {
-    if tokio::task::try_id().is_some() {
-        panic!(
-            "`{what}` blocks the thread, which would stall the tokio runtime it was called from; \
-             use the async version (`.await`) here, or call it from outside the runtime \
-             (e.g. in `tokio::task::spawn_blocking`)"
-        );
-    }
-}
-
 /// Runs a future to completion on the current thread. For the blocking API
-/// only: on a thread that entered a runtime (e.g. in `spawn_blocking`) it
-/// uses the runtime's handle, elsewhere it parks the thread between polls.
+/// only: on a thread that entered a runtime it goes through the runtime's
+/// handle, so tokio itself allows it in `spawn_blocking` and refuses it, with
+/// a panic that says why, on a thread that drives asynchronous tasks; on any
+/// other thread it parks the thread between polls.
 fn block_on<F: std::future::Future>(fut: F) -> F::Output {
     struct Unpark(std::thread::Thread);
 
@@ -371,7 +355,7 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "use the async version")]
+    #[should_panic(expected = "attempted to block the current thread")]
     fn blocking_inside_a_task_panics_with_advice() {
         let rt = tokio::runtime::Builder::new_current_thread()
             .build()

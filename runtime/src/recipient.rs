@@ -132,7 +132,9 @@ impl<M: Message> Recipient<M> {
     ///
     /// # Panics
     ///
-    /// Panics when called from inside an async execution context.
+    /// Panics on a thread that drives a tokio runtime (a worker, or the
+    /// future given to `Runtime::block_on`), as tokio's own blocking calls
+    /// do. Threads of `spawn_blocking` and threads outside tokio may call it.
     pub fn blocking_ask(&self, msg: M) -> Result<M::Reply, AskError> {
         crate::ask::blocking_ask(&*self.sink, msg)
     }

@@ -13,8 +13,8 @@ use std::task::{Context as TaskContext, Poll};
 use tokio::sync::oneshot;
 
 use crate::actor::Actor;
-use crate::ask::CURRENT;
-use crate::cell::{Cell, KILL, STOP};
+use crate::ask::polling_as;
+use crate::cell::{ActorId, Cell, KILL, STOP};
 use crate::child::Slot;
 use crate::context::Context;
 use crate::error::StopReason;
@@ -148,10 +148,10 @@ impl<F> Drop for Unfinished<'_, F> {
     }
 }
 
-/// Polls `fut` to completion, catching a panic. The future is dropped in
-/// place before this returns; if it panicked, its reply handles fail with
-/// `Panicked`.
-pub(crate) async fn catch<F: Future>(fut: F) -> Result<F::Output, String> {
+/// Polls `fut` to completion as actor `id` (see [`polling_as`]), catching a
+/// panic. The future is dropped in place before this returns; if it
+/// panicked, its reply handles fail with `Panicked`.
+pub(crate) async fn catch<F: Future>(id: ActorId, fut: F) -> Result<F::Output, String> {
     let slot = pin!(Some(fut));
     let mut guard = Unfinished(slot);
     poll_fn(|cx| {
@@ -160,7 +160,9 @@ pub(crate) async fn catch<F: Future>(fut: F) -> Result<F::Output, String> {
             .as_mut()
             .as_pin_mut()
             .expect("polled after completion");
-        match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
+        // `catch_unwind` returns in every case, so `polling_as` always
+        // restores the previous actor.
+        match polling_as(id, || catch_unwind(AssertUnwindSafe(|| fut.poll(cx)))) {
             Ok(Poll::Ready(out)) => {
                 guard.0.set(None);
                 Poll::Ready(Ok(out))
@@ -204,13 +206,13 @@ pub(crate) async fn run_instance<A: Actor>(
     restarted: Option<&StopReason>,
 ) -> Result<StopReason, StopReason> {
     let cell = inbox.cell.clone();
-    let mut start = match catch(actor.__on_start(ctx)).await {
+    let mut start = match catch(cell.id, actor.__on_start(ctx)).await {
         Ok(Ok(())) => Ok(()),
         Ok(Err(err)) => Err(StopReason::StartFailed(Arc::from(err))),
         Err(panic) => Err(StopReason::StartFailed(Arc::new(StartPanic(panic)))),
     };
     if let (Ok(()), Some(previous)) = (&start, restarted) {
-        if let Err(panic) = catch(actor.__after_restart(previous, ctx)).await {
+        if let Err(panic) = catch(cell.id, actor.__after_restart(previous, ctx)).await {
             start = Err(StopReason::StartFailed(Arc::new(StartPanic(panic))));
         }
     }
@@ -226,7 +228,7 @@ pub(crate) async fn run_instance<A: Actor>(
         let Some(entry) = poll_fn(|cx| inbox.poll_next(cx)).await else {
             return Ok(cell.take_exit_reason());
         };
-        if let Err(panic) = catch(actor.__handle(entry, ctx)).await {
+        if let Err(panic) = catch(cell.id, actor.__handle(entry, ctx)).await {
             tracing::error!(actor = %cell, panic = %panic, "actor panicked in a handler");
             return Ok(StopReason::Panicked(panic.into()));
         }
@@ -240,13 +242,6 @@ pub(crate) async fn run<A: Actor>(
     rx: Rx<A::Mailbox>,
     ready: Option<Ready>,
 ) {
-    let cell = ctx.cell.clone();
-    CURRENT
-        .scope(cell.id, run_alone(actor, ctx, rx, ready))
-        .await;
-}
-
-async fn run_alone<A: Actor>(actor: A, ctx: Context<A>, rx: Rx<A::Mailbox>, ready: Option<Ready>) {
     let cell = ctx.cell.clone();
     // Declared before the actor and its context, so dropped after them: the
     // stop is announced only once the actor's state is gone.
@@ -262,7 +257,7 @@ async fn run_alone<A: Actor>(actor: A, ctx: Context<A>, rx: Rx<A::Mailbox>, read
     let reason = match result {
         Ok(reason) => {
             if !matches!(reason, StopReason::Killed) {
-                if let Err(panic) = catch(actor.__on_stop(&reason, &mut ctx)).await {
+                if let Err(panic) = catch(cell.id, actor.__on_stop(&reason, &mut ctx)).await {
                     tracing::error!(actor = %cell, panic = %panic, "actor panicked in `on_stop`");
                 }
             }

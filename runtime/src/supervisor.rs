@@ -15,7 +15,7 @@ use crate::actor::Actor;
 use crate::actor_ref::{ActorRef, Client, RawRef};
 use crate::builder::ActorBuilder;
 use crate::cell::ActorId;
-use crate::child::{ChildSlot, Decision, Report, Slot, stop_instance};
+use crate::child::{ChildSlot, Decision, Intent, Report, Slot, stop_instance};
 use crate::context::Context;
 use crate::error::{BoxError, SpawnError, StopReason};
 use crate::mailbox::{MailboxKind, Tx};
@@ -400,11 +400,12 @@ impl Supervisor {
     }
 
     /// Stops the instances of `positions` in reverse order, each within its
-    /// shutdown time, leaving them waiting for a decision.
-    async fn stop_instances(&self, positions: &[usize]) {
+    /// shutdown time (its end hook included), leaving them waiting for a
+    /// decision. `intent` says, per child, whether it will be replaced.
+    async fn stop_instances(&self, positions: &[usize], intent: impl Fn(&Child) -> Intent) {
         for &i in positions.iter().rev() {
             let child = &self.children[i];
-            stop_instance(&*child.slot, child.options.shutdown).await;
+            stop_instance(&*child.slot, child.options.shutdown, intent(child)).await;
         }
     }
 
@@ -412,7 +413,7 @@ impl Supervisor {
     /// within its shutdown time, and reports what they left unhandled.
     async fn shut_down(&mut self) {
         let all: Vec<usize> = (0..self.children.len()).collect();
-        self.stop_instances(&all).await;
+        self.stop_instances(&all, |_| Intent::Stop).await;
         let mut dead_letters = 0;
         for child in self.children.drain(..).rev() {
             if let Err(Decision::Stop(reason)) =
@@ -437,7 +438,14 @@ impl Supervisor {
     /// added at run time are stopped for good, as in OTP.
     async fn park_children(&mut self) {
         let all: Vec<usize> = (0..self.children.len()).collect();
-        self.stop_instances(&all).await;
+        self.stop_instances(&all, |child| {
+            if child.dynamic {
+                Intent::Stop
+            } else {
+                Intent::Restart
+            }
+        })
+        .await;
         for i in (0..self.children.len()).rev() {
             let slot = self.children[i].slot.clone();
             if self.children[i].dynamic {
@@ -520,7 +528,12 @@ impl Supervisor {
             Strategy::RestForOne => (pos..self.children.len()).collect(),
         };
         let others: Vec<usize> = set.iter().copied().filter(|&i| i != pos).collect();
-        self.stop_instances(&others).await;
+        // Temporary siblings are stopped for good, the others for the restart.
+        self.stop_instances(&others, |child| match child.options.restart {
+            Restart::Temporary => Intent::Stop,
+            Restart::Permanent | Restart::Transient => Intent::Restart,
+        })
+        .await;
 
         // Temporary siblings stopped for the restart are not restarted.
         let mut restart_ids = Vec::new();
