@@ -17,6 +17,7 @@ use crate::error::StopReason;
 use crate::mailbox::{self, MailboxKind, Rx};
 use crate::reply::{Abandon, abandon_while};
 use crate::run::{Inbox, Ready, StartPanic, catch, drain_rx, panic_message, run_instance};
+use crate::supervisor::Restart;
 
 /// What a supervisor decides for a child whose instance ended.
 pub(crate) enum Decision {
@@ -84,6 +85,12 @@ pub(crate) struct Slot<A: Actor> {
     ctrl: Mutex<Ctrl>,
     running: watch::Sender<bool>,
     generation: AtomicU64,
+    /// The child's restart type, which says which end hook an instance
+    /// that stops on its own runs.
+    restart: Restart,
+    /// Why the last instance ended, while the child is parked: its next
+    /// instance runs `after_restart` with it.
+    parked: Mutex<Option<StopReason>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -95,6 +102,7 @@ impl<A: Actor> Slot<A> {
         factory: Box<dyn FnMut() -> A + Send>,
         mailbox: MailboxKind,
         name: Option<Arc<str>>,
+        restart: Restart,
     ) -> Arc<Self> {
         let cell = Cell::new(A::TYPE_NAME, name);
         let (tx, rx) = mailbox::channel(mailbox);
@@ -107,6 +115,8 @@ impl<A: Actor> Slot<A> {
             ctrl: Mutex::new(Ctrl::default()),
             running: watch::Sender::new(false),
             generation: AtomicU64::new(0),
+            restart,
+            parked: Mutex::new(None),
         })
     }
 
@@ -114,9 +124,20 @@ impl<A: Actor> Slot<A> {
         ActorRef::from_raw(self.raw.clone())
     }
 
+    /// Whether an instance that ended on its own with `reason` is to be
+    /// replaced, by the child's restart type. (A supervisor that gives up
+    /// may still park or stop it; the hook has run by then.)
+    fn intent_after(&self, reason: &StopReason) -> Intent {
+        match self.restart {
+            Restart::Permanent => Intent::Restart,
+            Restart::Transient if reason.is_failure() => Intent::Restart,
+            Restart::Transient | Restart::Temporary => Intent::Stop,
+        }
+    }
+
     fn make(&self) -> Result<A, StopReason> {
         let mut factory = lock(&self.factory);
-        catch_unwind(AssertUnwindSafe(|| factory())).map_err(|payload| {
+        catch_unwind(AssertUnwindSafe(&mut *factory)).map_err(|payload| {
             StopReason::StartFailed(Arc::new(StartPanic(panic_message(payload))))
         })
     }
@@ -180,6 +201,7 @@ impl<A: Actor> ChildSlot for Slot<A> {
     }
 
     fn start(self: Arc<Self>, restarted: Option<StopReason>, ready: Option<Ready>) {
+        let restarted = restarted.or_else(|| lock(&self.parked).take());
         let Some(rx) = lock(&self.rx).take() else {
             // Already running, or stopped for good.
             if let Some(ready) = ready {
@@ -192,6 +214,9 @@ impl<A: Actor> ChildSlot for Slot<A> {
         }
         self.running.send_replace(true);
         let cell = self.cell.clone();
+        // A kill aimed at the previous task (aborted by now) must not abort
+        // this one before it runs: that would drop the mailbox with it.
+        cell.clear_signals();
         let task = tokio::spawn(run_child(self, rx, restarted, ready));
         cell.set_task(task.abort_handle());
     }
@@ -298,34 +323,30 @@ async fn run_child<A: Actor>(
         let (Ok(reason) | Err(reason)) = result.clone();
         let ran = result.is_ok() && !matches!(reason, StopReason::Killed);
 
-        // A stop the supervisor asked for runs the end hook now, inside the
-        // child's shutdown time (an instance that overruns it is aborted).
-        let intent = lock(&slot.ctrl).expected;
-        let mut hooked = false;
-        if let (Some(intent), true, Some(actor)) = (intent, ran, actor.as_mut()) {
+        // The end hook runs now, as the instance ends, as OTP's `terminate`
+        // does: for a stop the supervisor asked for, inside the child's
+        // shutdown time (an instance that overruns it is aborted); for an
+        // end of its own, before the supervisor hears of it. Which hook
+        // follows from why it stops: asked for, or what the child's restart
+        // type makes of the reason.
+        if let (true, Some(actor)) = (ran, actor.as_mut()) {
+            let asked = lock(&slot.ctrl).expected;
+            let intent = asked.unwrap_or_else(|| slot.intent_after(&reason));
             end_hook(actor, &reason, &mut ctx, intent).await;
-            hooked = true;
         }
-        let ran = ran && !hooked;
 
         match slot.instance_ended(&reason).await {
             Decision::Restart { ready: next } => {
-                if let (true, Some(actor)) = (ran, actor.as_mut()) {
-                    end_hook(actor, &reason, &mut ctx, Intent::Restart).await;
-                }
                 abandon_while(Abandon::Stopped, || drop(actor));
                 tracing::info!(actor = %cell, %reason, "restarting actor");
                 restarted = Some(reason);
                 ready = next;
             }
             Decision::Park => {
-                // Parked to be started again later, so this is the end of an
-                // instance before a restart (a supervisor parks its own
-                // children here instead of stopping them).
-                if let (true, Some(actor)) = (ran, actor.as_mut()) {
-                    end_hook(actor, &reason, &mut ctx, Intent::Restart).await;
-                }
+                // Parked to be started again later (by a restarted
+                // supervisor), which then counts as a restart.
                 abandon_while(Abandon::Stopped, || drop(actor));
+                *lock(&slot.parked) = Some(reason);
                 *lock(&slot.rx) = inbox.take_rx();
                 inbox.finished = true;
                 slot.running.send_replace(false);
@@ -333,9 +354,6 @@ async fn run_child<A: Actor>(
             }
             Decision::Stop(final_reason) => {
                 inbox.drain();
-                if let (true, Some(actor)) = (ran, actor.as_mut()) {
-                    end_hook(actor, &reason, &mut ctx, Intent::Stop).await;
-                }
                 abandon_while(Abandon::Stopped, || drop(actor));
                 drop(ctx);
                 inbox.finished = true;

@@ -4,7 +4,6 @@
 use std::collections::VecDeque;
 use std::error::Error;
 use std::fmt;
-use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -412,18 +411,24 @@ impl Supervisor {
     /// Stops every child for good, in reverse declaration order, each
     /// within its shutdown time, and reports what they left unhandled.
     async fn shut_down(&mut self) {
-        let all: Vec<usize> = (0..self.children.len()).collect();
-        self.stop_instances(&all, |_| Intent::Stop).await;
         let mut dead_letters = 0;
-        for child in self.children.drain(..).rev() {
-            if let Err(Decision::Stop(reason)) =
-                child.slot.decide(Decision::Stop(StopReason::Normal))
-            {
-                child.slot.finalize(reason);
-            }
-            let cell = child.slot.cell();
-            cell.wait_for_stop().await;
-            dead_letters += cell.dead_letters.load(std::sync::atomic::Ordering::Relaxed);
+        // Popped only once stopped, so that a supervisor killed meanwhile
+        // still kills the rest (see `Drop`).
+        while let Some(child) = self.children.last() {
+            let shutdown = child.options.shutdown;
+            let killed = stop_instance(&*child.slot, shutdown, Intent::Stop).await;
+            let reason = if killed {
+                StopReason::Killed
+            } else {
+                StopReason::Normal
+            };
+            stop_for_good(&child.slot, shutdown, reason).await;
+            dead_letters += child
+                .slot
+                .cell()
+                .dead_letters
+                .load(std::sync::atomic::Ordering::Relaxed);
+            self.children.pop();
         }
         if dead_letters > 0 {
             tracing::warn!(
@@ -448,17 +453,25 @@ impl Supervisor {
         .await;
         for i in (0..self.children.len()).rev() {
             let slot = self.children[i].slot.clone();
+            let shutdown = self.children[i].options.shutdown;
             if self.children[i].dynamic {
                 self.children.remove(i);
-                if let Err(Decision::Stop(reason)) = slot.decide(Decision::Stop(StopReason::Normal))
-                {
-                    slot.finalize(reason);
-                }
-                slot.cell().wait_for_stop().await;
+                stop_for_good(&slot, shutdown, StopReason::Normal).await;
             } else {
-                let _ = slot.decide(Decision::Park);
+                // The instance is no longer running, but its task may still
+                // have to run its end hook and hand the mailbox back; the
+                // next start needs that mailbox, so wait until the task says
+                // it is done (or abort it after the shutdown time).
                 let mut running = slot.running();
-                let _ = running.wait_for(|r| !*r).await;
+                if slot.decide(Decision::Park).is_ok()
+                    && tokio::time::timeout(shutdown, running.changed())
+                        .await
+                        .is_err()
+                {
+                    tracing::warn!(actor = %slot.cell(), ?shutdown, "child overran its shutdown time while parked; killing it");
+                    slot.cell().kill();
+                    let _ = running.changed().await;
+                }
             }
         }
     }
@@ -593,6 +606,25 @@ impl Supervisor {
                 tracing::warn!(child = %child.slot.cell(), %start, "restarted child failed to start");
             }
         }
+    }
+}
+
+/// Stops for good a child whose instance is not running: decides its stop
+/// with `reason`, and gives its `on_stop` hook (if it has not run yet) the
+/// child's shutdown time, after which the child is aborted and stops as
+/// [`StopReason::Killed`].
+async fn stop_for_good(slot: &Arc<dyn ChildSlot>, shutdown: Duration, reason: StopReason) {
+    if let Err(Decision::Stop(reason)) = slot.decide(Decision::Stop(reason)) {
+        slot.finalize(reason);
+    }
+    let cell = slot.cell();
+    if tokio::time::timeout(shutdown, cell.wait_for_stop())
+        .await
+        .is_err()
+    {
+        tracing::warn!(actor = %cell, ?shutdown, "child's `on_stop` overran its shutdown time; killing it");
+        cell.kill();
+        slot.finalize(StopReason::Killed);
     }
 }
 
@@ -768,7 +800,7 @@ impl<A: Actor> ChildBuilder<'_, A> {
     }
 
     fn into_child(self) -> (Child, ActorRef<A>) {
-        let slot = Slot::new(self.factory, self.mailbox, self.name);
+        let slot = Slot::new(self.factory, self.mailbox, self.name, self.options.restart);
         let actor = slot.actor_ref();
         let child = Child {
             slot,
@@ -794,7 +826,6 @@ impl<A: Actor> ChildBuilder<'_, A> {
                 "`add` declares a child of a supervisor being built; on a running supervisor, use `start().await`"
             )
         };
-        let builder = builder;
         let (child, actor) = self.into_child();
         builder
             .sup
@@ -824,7 +855,6 @@ impl<A: Actor> ChildBuilder<'_, A> {
                 "`start` adds a child to a running supervisor; on a supervisor being built, use `add()`"
             )
         };
-        let client = client;
         let (child, actor) = self.into_child();
         let (reply, result) = oneshot::channel();
         client
@@ -954,45 +984,39 @@ impl Actor for Supervisor {
     type Client = SupervisorClient;
     const TYPE_NAME: &'static str = "Supervisor";
 
-    fn __handle(
-        &mut self,
-        entry: SupervisorMailbox,
-        ctx: &mut Context<Self>,
-    ) -> impl Future<Output = ()> + Send {
-        async move {
-            match entry.0 {
-                Entry::Exited {
-                    child,
-                    generation,
-                    reason,
-                } => {
-                    self.child_exited(child, generation, reason, ctx).await;
-                }
-                Entry::RestartDue { token, reason } => self.restart_due(token, reason).await,
-                Entry::Add { child, reply } => {
-                    let mut child = *child;
-                    child.dynamic = true;
-                    self.adopt(&child.slot, &ctx.tx);
-                    let id = child.slot.cell().id;
-                    match Self::start_child(&child, None).await {
-                        Ok(()) => {
-                            self.children.push(child);
-                            let _ = reply.send(Ok(()));
+    async fn __handle(&mut self, entry: SupervisorMailbox, ctx: &mut Context<Self>) {
+        match entry.0 {
+            Entry::Exited {
+                child,
+                generation,
+                reason,
+            } => {
+                self.child_exited(child, generation, reason, ctx).await;
+            }
+            Entry::RestartDue { token, reason } => self.restart_due(token, reason).await,
+            Entry::Add { child, reply } => {
+                let mut child = *child;
+                child.dynamic = true;
+                self.adopt(&child.slot, &ctx.tx);
+                let id = child.slot.cell().id;
+                match Self::start_child(&child, None).await {
+                    Ok(()) => {
+                        self.children.push(child);
+                        let _ = reply.send(Ok(()));
+                    }
+                    Err(reason) => {
+                        if let Err(Decision::Stop(r)) =
+                            child.slot.decide(Decision::Stop(reason.clone()))
+                        {
+                            child.slot.finalize(r);
                         }
-                        Err(reason) => {
-                            if let Err(Decision::Stop(r)) =
-                                child.slot.decide(Decision::Stop(reason.clone()))
-                            {
-                                child.slot.finalize(r);
-                            }
-                            let _ = reply
-                                .send(Err(SupervisorError::ChildStartFailed { child: id, reason }));
-                        }
+                        let _ = reply
+                            .send(Err(SupervisorError::ChildStartFailed { child: id, reason }));
                     }
                 }
-                Entry::Children { reply } => {
-                    let _ = reply.send(self.children.iter().map(|c| c.slot.cell().id).collect());
-                }
+            }
+            Entry::Children { reply } => {
+                let _ = reply.send(self.children.iter().map(|c| c.slot.cell().id).collect());
             }
         }
     }
@@ -1009,60 +1033,41 @@ impl Actor for Supervisor {
         false
     }
 
-    fn __on_start(
-        &mut self,
-        ctx: &mut Context<Self>,
-    ) -> impl Future<Output = Result<(), BoxError>> + Send {
-        async move {
-            self.myself = Some(ctx.myself());
-            for child in &self.children {
-                self.adopt(&child.slot, &ctx.tx);
-            }
-            for i in 0..self.children.len() {
-                self.children[i].started_at = Instant::now();
-                if let Err(reason) = Self::start_child(&self.children[i], None).await {
-                    let child = self.children[i].slot.cell().id;
-                    let failed = self.children.remove(i);
-                    if let Err(Decision::Stop(r)) =
-                        failed.slot.decide(Decision::Stop(reason.clone()))
-                    {
-                        failed.slot.finalize(r);
-                    }
-                    self.children.truncate(i);
-                    self.shut_down().await;
-                    self.myself = None;
-                    return Err(
-                        Box::new(SupervisorError::ChildStartFailed { child, reason }) as BoxError,
-                    );
+    async fn __on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+        self.myself = Some(ctx.myself());
+        for child in &self.children {
+            self.adopt(&child.slot, &ctx.tx);
+        }
+        for i in 0..self.children.len() {
+            self.children[i].started_at = Instant::now();
+            if let Err(reason) = Self::start_child(&self.children[i], None).await {
+                let child = self.children[i].slot.cell().id;
+                let failed = self.children.remove(i);
+                if let Err(Decision::Stop(r)) = failed.slot.decide(Decision::Stop(reason.clone())) {
+                    failed.slot.finalize(r);
                 }
+                self.children.truncate(i);
+                self.shut_down().await;
+                self.myself = None;
+                return Err(
+                    Box::new(SupervisorError::ChildStartFailed { child, reason }) as BoxError,
+                );
             }
-            Ok(())
         }
+        Ok(())
     }
 
-    fn __on_stop(
-        &mut self,
-        _reason: &StopReason,
-        _ctx: &mut Context<Self>,
-    ) -> impl Future<Output = ()> + Send {
-        async move {
-            self.shut_down().await;
-            self.myself = None;
-        }
+    async fn __on_stop(&mut self, _reason: &StopReason, _ctx: &mut Context<Self>) {
+        self.shut_down().await;
+        self.myself = None;
     }
 
-    fn __before_restart(
-        &mut self,
-        _reason: &StopReason,
-        _ctx: &mut Context<Self>,
-    ) -> impl Future<Output = ()> + Send {
-        async move {
-            // The declared children are parked (see `child_exited`) and the
-            // next instance, a clone of the declaration, starts them again.
-            self.park_children().await;
-            self.children.clear();
-            self.myself = None;
-        }
+    async fn __before_restart(&mut self, _reason: &StopReason, _ctx: &mut Context<Self>) {
+        // The declared children are parked (see `child_exited`) and the
+        // next instance, a clone of the declaration, starts them again.
+        self.park_children().await;
+        self.children.clear();
+        self.myself = None;
     }
 }
 
