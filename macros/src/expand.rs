@@ -81,6 +81,7 @@ fn expand_model(model: &ActorModel) -> TokenStream {
     let mut variants = Vec::new();
     let mut handler_impls = Vec::new();
     let mut arms = Vec::new();
+    let mut now_arms = Vec::new();
     let mut reject_arms = Vec::new();
     let mut client_methods = Vec::new();
     let mut checks = Vec::new();
@@ -182,6 +183,17 @@ fn expand_model(model: &ActorModel) -> TokenStream {
             #mailbox::#variant(__msg, __reply) => {
                 #unpack
                 #body
+            }
+        });
+        now_arms.push(if h.is_async {
+            quote!(__entry @ #mailbox::#variant(..) => ::core::option::Option::Some(__entry),)
+        } else {
+            quote! {
+                #mailbox::#variant(__msg, __reply) => {
+                    #unpack
+                    #body
+                    ::core::option::Option::None
+                }
             }
         });
 
@@ -289,6 +301,18 @@ fn expand_model(model: &ActorModel) -> TokenStream {
                         match entry {
                             #(#arms)*
                         }
+                    }
+                }
+
+                #[inline]
+                fn __handle_now(
+                    &mut self,
+                    entry: #mailbox,
+                    ctx: &mut ::typact::Context<Self>,
+                ) -> ::core::option::Option<#mailbox> {
+                    let _ = &ctx;
+                    match entry {
+                        #(#now_arms)*
                     }
                 }
 

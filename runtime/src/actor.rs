@@ -102,6 +102,22 @@ pub trait Actor: Sized + Send + 'static {
         ctx: &mut Context<Self>,
     ) -> impl Future<Output = ()> + Send;
 
+    /// Handles an entry at once if its handler is synchronous, without
+    /// making a future; hands it back otherwise, for [`__handle`]. The
+    /// generated code answers every `#[handler]` that is not `async` here.
+    ///
+    /// [`__handle`]: Actor::__handle
+    #[doc(hidden)]
+    #[inline]
+    fn __handle_now(
+        &mut self,
+        entry: Self::Mailbox,
+        ctx: &mut Context<Self>,
+    ) -> Option<Self::Mailbox> {
+        let _ = ctx;
+        Some(entry)
+    }
+
     /// Fails the ask of an entry that will never be handled; returns whether
     /// the entry was a tell (a dead letter).
     #[doc(hidden)]

@@ -374,7 +374,7 @@ mod tests {
         let rt = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
-        let result = rt.block_on(tokio::spawn(async {
+        let result = rt.block_on(rt.spawn(async {
             let (tx, _rx) = channel::<u32>(MailboxKind::default());
             let _ = tx.blocking_send(1);
         }));

@@ -152,7 +152,16 @@ impl<F> Drop for Unfinished<'_, F> {
 /// panic. The future is dropped in place before this returns; if it
 /// panicked, its reply handles fail with `Panicked`.
 pub(crate) async fn catch<F: Future>(id: ActorId, fut: F) -> Result<F::Output, String> {
-    let slot = pin!(Some(fut));
+    catch_pinned(id, pin!(Some(fut))).await
+}
+
+/// [`catch`] for a future the caller has pinned in place, so that the
+/// caller's state holds it once (a future passed by value to an `async fn`
+/// is stored twice: as the argument and as the pinned local).
+pub(crate) async fn catch_pinned<F: Future>(
+    id: ActorId,
+    slot: Pin<&mut Option<F>>,
+) -> Result<F::Output, String> {
     let mut guard = Unfinished(slot);
     poll_fn(|cx| {
         let fut = guard
@@ -228,46 +237,80 @@ pub(crate) async fn run_instance<A: Actor>(
         let Some(entry) = poll_fn(|cx| inbox.poll_next(cx)).await else {
             return Ok(cell.take_exit_reason());
         };
-        if let Err(panic) = catch(cell.id, actor.__handle(entry, ctx)).await {
+        // Synchronous handlers run here, with no future to build or poll; a
+        // panic unwinds through the entry's reply handle, which then fails
+        // the ask with `Panicked`.
+        let now = polling_as(cell.id, || {
+            catch_unwind(AssertUnwindSafe(|| actor.__handle_now(entry, ctx)))
+        });
+        let entry = match now {
+            Ok(None) => continue,
+            Ok(Some(entry)) => entry,
+            Err(payload) => {
+                let panic = panic_message(payload);
+                tracing::error!(actor = %cell, panic = %panic, "actor panicked in a handler");
+                return Ok(StopReason::Panicked(panic.into()));
+            }
+        };
+        let handling = pin!(Some(actor.__handle(entry, ctx)));
+        if let Err(panic) = catch_pinned(cell.id, handling).await {
             tracing::error!(actor = %cell, panic = %panic, "actor panicked in a handler");
             return Ok(StopReason::Panicked(panic.into()));
         }
     }
 }
 
+/// What an unsupervised actor's task owns. The fields drop in this order
+/// when the task is aborted: the actor's state first, the inbox (which then
+/// announces the stop) last.
+struct Parts<A: Actor> {
+    actor: A,
+    ctx: Context<A>,
+    inbox: Inbox<A>,
+}
+
 /// Runs an unsupervised actor from start to finish.
-pub(crate) async fn run<A: Actor>(
+///
+/// A plain function returning an `async move` block, not an `async fn`: the
+/// block holds its captures once, where an `async fn` would keep its
+/// arguments next to the locals they are moved into, and this future is
+/// most of the memory an idle actor costs.
+pub(crate) fn run<A: Actor>(
     actor: A,
     ctx: Context<A>,
     rx: Rx<A::Mailbox>,
     ready: Option<Ready>,
-) {
+) -> impl Future<Output = ()> + Send {
     let cell = ctx.cell.clone();
-    // Declared before the actor and its context, so dropped after them: the
-    // stop is announced only once the actor's state is gone.
-    let mut inbox = Inbox::<A>::new(rx, cell.clone(), None);
-    let mut actor = actor;
-    let mut ctx = ctx;
-
-    let result = run_instance(&mut actor, &mut ctx, &mut inbox, ready, None).await;
-    // Fail what is queued at once, before waiting for children.
-    inbox.drain();
-    ctx.stop_children().await;
-    ctx.cancel_tasks();
-    let reason = match result {
-        Ok(reason) => {
-            if !matches!(reason, StopReason::Killed) {
-                if let Err(panic) = catch(cell.id, actor.__on_stop(&reason, &mut ctx)).await {
-                    tracing::error!(actor = %cell, panic = %panic, "actor panicked in `on_stop`");
+    let inbox = Inbox::<A>::new(rx, cell.clone(), None);
+    let mut parts = Parts { actor, ctx, inbox };
+    async move {
+        let Parts { actor, ctx, inbox } = &mut parts;
+        let result = run_instance(actor, ctx, inbox, ready, None).await;
+        // Fail what is queued at once, before waiting for children.
+        inbox.drain();
+        ctx.stop_children().await;
+        ctx.cancel_tasks();
+        let reason = match result {
+            Ok(reason) => {
+                if !matches!(reason, StopReason::Killed) {
+                    if let Err(panic) = catch(cell.id, actor.__on_stop(&reason, ctx)).await {
+                        tracing::error!(actor = %cell, panic = %panic, "actor panicked in `on_stop`");
+                    }
                 }
+                reason
             }
-            reason
-        }
-        Err(reason) => reason,
-    };
-    abandon_while(Abandon::Stopped, || drop(actor));
-    drop(ctx);
-    inbox.finished = true;
-    tracing::debug!(actor = %cell, %reason, "actor stopped");
-    cell.finish(reason);
+            Err(reason) => reason,
+        };
+        let Parts {
+            actor,
+            ctx,
+            mut inbox,
+        } = parts;
+        abandon_while(Abandon::Stopped, || drop(actor));
+        drop(ctx);
+        inbox.finished = true;
+        tracing::debug!(actor = %cell, %reason, "actor stopped");
+        cell.finish(reason);
+    }
 }
