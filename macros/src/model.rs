@@ -128,6 +128,30 @@ fn last_segment_is(ty: &Type, name: &str) -> bool {
     }
 }
 
+/// Whether `ty` names the type `name` by its bare name, anywhere inside
+/// (`Stats`, `Result<Stats, E>`, `&[Stats]`, ...): a generated message
+/// struct of that name would take its place.
+fn mentions(ty: &Type, name: &Ident) -> bool {
+    match ty {
+        Type::Path(p) => {
+            (p.qself.is_none() && p.path.segments.len() == 1 && p.path.segments[0].ident == *name)
+                || p.path.segments.iter().any(|seg| match &seg.arguments {
+                    PathArguments::AngleBracketed(args) => args.args.iter().any(|arg| {
+                        matches!(arg, syn::GenericArgument::Type(t) if mentions(t, name))
+                    }),
+                    _ => false,
+                })
+        }
+        Type::Reference(r) => mentions(&r.elem, name),
+        Type::Slice(s) => mentions(&s.elem, name),
+        Type::Array(a) => mentions(&a.elem, name),
+        Type::Paren(p) => mentions(&p.elem, name),
+        Type::Group(g) => mentions(&g.elem, name),
+        Type::Tuple(t) => t.elems.iter().any(|e| mentions(e, name)),
+        _ => false,
+    }
+}
+
 /// The `R` of a `ReplyTo<R>` type.
 fn reply_to_inner(ty: &Type) -> Option<&Type> {
     let Type::Path(p) = ty else { return None };
@@ -265,6 +289,19 @@ impl ActorModel {
                                             &method.sig.ident,
                                             format_args!(
                                                 "handler `{}` would generate a message struct named `{name}`, the name of the actor itself; rename the method, or name its message with `#[handler(name = {name}Msg)]`",
+                                                handler.method
+                                            ),
+                                        );
+                                        continue;
+                                    }
+                                    let clash = std::iter::once(&handler.reply)
+                                        .chain(handler.fields().map(|(_, ty)| ty))
+                                        .find(|ty| mentions(ty, name));
+                                    if let Some(ty) = clash {
+                                        cx.error_spanned_by(
+                                            ty,
+                                            format_args!(
+                                                "handler `{}` would generate a message struct named `{name}`, which would clash with the type `{name}` that its signature uses; name the message with `#[handler(name = Get{name})]`, or rename the method",
                                                 handler.method
                                             ),
                                         );
