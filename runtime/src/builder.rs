@@ -123,7 +123,7 @@ impl<A: Actor> ActorBuilder<A> {
 
     fn start(self, ready: Option<crate::run::Ready>) -> ActorRef<A> {
         let cell = Cell::new(A::TYPE_NAME, self.name);
-        let (tx, rx) = mailbox::channel(self.mailbox);
+        let (tx, rx) = mailbox::channel(self.mailbox, cell.clone());
         let raw = RawRef::new(tx.clone(), cell.clone());
         let ctx = Context::new(cell.clone(), tx, &raw);
         let task = tokio::spawn(crate::run::run(self.actor, ctx, rx, ready));

@@ -7,7 +7,10 @@ use std::pin::pin;
 use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
+#[cfg(not(typact_loom))]
 use futures_util::task::AtomicWaker;
+#[cfg(typact_loom)]
+use loom::future::AtomicWaker;
 use tokio::sync::Notify;
 use tokio::task::AbortHandle;
 
@@ -78,7 +81,8 @@ pub(crate) struct Cell {
     /// Live `ActorRef`s (and recipients). At zero, an idle actor stops.
     pub(crate) refs: AtomicUsize,
     pub(crate) flags: AtomicU8,
-    /// Woken on stop, kill, and when the last reference goes.
+    /// The actor's task, waiting: woken by a new mailbox entry, on stop and
+    /// kill, and when the last reference goes.
     pub(crate) waker: AtomicWaker,
     /// The task running the actor now (a supervised actor gets a new task
     /// when it is restarted after a kill).
@@ -108,6 +112,15 @@ impl Cell {
             stop_notify: Notify::new(),
             dead_letters: AtomicU64::new(0),
         })
+    }
+
+    /// Registers the waiting task's waker.
+    #[inline]
+    pub(crate) fn register(&self, waker: &std::task::Waker) {
+        #[cfg(not(typact_loom))]
+        self.waker.register(waker);
+        #[cfg(typact_loom)]
+        self.waker.register_by_ref(waker);
     }
 
     #[inline]

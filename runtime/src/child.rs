@@ -105,7 +105,7 @@ impl<A: Actor> Slot<A> {
         restart: Restart,
     ) -> Arc<Self> {
         let cell = Cell::new(A::TYPE_NAME, name);
-        let (tx, rx) = mailbox::channel(mailbox);
+        let (tx, rx) = mailbox::channel(mailbox, cell.clone());
         let raw = RawRef::new(tx, cell.clone());
         Arc::new(Slot {
             cell,

@@ -13,19 +13,17 @@ use std::mem;
 use std::sync::PoisonError;
 use std::task::{Context as TaskContext, Poll, Wake, Waker};
 
-// Under `--cfg typact_loom`, the queue's lock, its `Arc` and the receiver's
-// waker come from loom, which then explores every interleaving of the
+// Under `--cfg typact_loom`, the queue's lock and its `Arc` come from loom
+// (and so does the receiver's waker, in the cell), which then explores every interleaving of the
 // unbounded mailbox's protocol (see `loom_tests` below). The bound is
 // tokio's semaphore, used as is.
-#[cfg(not(typact_loom))]
-use futures_util::task::AtomicWaker;
-#[cfg(typact_loom)]
-use loom::future::AtomicWaker;
 #[cfg(typact_loom)]
 use loom::sync::{Arc, Mutex, MutexGuard};
 #[cfg(not(typact_loom))]
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::{Semaphore, TryAcquireError};
+
+use crate::cell::Cell;
 
 /// The capacity of a bounded mailbox unless the builder says otherwise.
 pub const DEFAULT_MAILBOX_CAPACITY: usize = 1024;
@@ -63,8 +61,10 @@ struct Shared<T> {
     queue: Mutex<Queue<T>>,
     /// One permit per free place; `None` for an unbounded mailbox.
     space: Option<Semaphore>,
-    /// The receiver, waiting for an entry.
-    rx_waker: AtomicWaker,
+    /// The actor's cell, whose waker is the receiver's: one registration
+    /// serves both new entries and the cell's signals (stop, kill, last
+    /// reference gone).
+    cell: std::sync::Arc<Cell>,
 }
 
 impl<T> Shared<T> {
@@ -82,7 +82,7 @@ impl<T> Shared<T> {
         }
         queue.entries.push_back(value);
         drop(queue);
-        self.rx_waker.wake();
+        self.cell.waker.wake();
         Ok(())
     }
 }
@@ -117,7 +117,7 @@ pub(crate) enum TryRecv<T> {
     Closed,
 }
 
-pub(crate) fn channel<T>(kind: MailboxKind) -> (Tx<T>, Rx<T>) {
+pub(crate) fn channel<T>(kind: MailboxKind, cell: std::sync::Arc<Cell>) -> (Tx<T>, Rx<T>) {
     let space = match kind {
         MailboxKind::Bounded(cap) => Some(Semaphore::new(cap.clamp(1, Semaphore::MAX_PERMITS))),
         MailboxKind::Unbounded => None,
@@ -128,7 +128,7 @@ pub(crate) fn channel<T>(kind: MailboxKind) -> (Tx<T>, Rx<T>) {
             closed: false,
         }),
         space,
-        rx_waker: AtomicWaker::new(),
+        cell,
     });
     (
         Tx {
@@ -224,10 +224,7 @@ impl<T> Rx<T> {
             if attempt == 0 {
                 // Register, then look again: a push between the first look
                 // and the registration is seen by the second.
-                #[cfg(not(typact_loom))]
-                shared.rx_waker.register(cx.waker());
-                #[cfg(typact_loom)]
-                shared.rx_waker.register_by_ref(cx.waker());
+                shared.cell.register(cx.waker());
             }
         }
         Poll::Pending
@@ -308,6 +305,10 @@ mod tests {
 
     use super::*;
 
+    fn test_channel<T>(kind: MailboxKind) -> (Tx<T>, Rx<T>) {
+        channel(kind, Cell::new("Test", None))
+    }
+
     fn poll_recv<T>(rx: &mut Rx<T>) -> Poll<Option<T>> {
         let waker = Waker::noop();
         rx.poll_recv(&mut TaskContext::from_waker(waker))
@@ -315,7 +316,7 @@ mod tests {
 
     #[test]
     fn fifo_across_swaps() {
-        let (tx, mut rx) = channel::<u32>(MailboxKind::Unbounded);
+        let (tx, mut rx) = test_channel::<u32>(MailboxKind::Unbounded);
         for i in 0..10 {
             tx.try_send(i).ok().unwrap();
         }
@@ -332,7 +333,7 @@ mod tests {
 
     #[test]
     fn the_bound_counts_queued_and_taken_but_unhandled_entries() {
-        let (tx, mut rx) = channel::<u32>(MailboxKind::Bounded(2));
+        let (tx, mut rx) = test_channel::<u32>(MailboxKind::Bounded(2));
         tx.try_send(1).ok().unwrap();
         tx.try_send(2).ok().unwrap();
         assert!(matches!(tx.try_send(3), Err(TrySend::Full(3))));
@@ -344,7 +345,7 @@ mod tests {
 
     #[tokio::test]
     async fn close_hands_values_back_and_keeps_the_queue_for_draining() {
-        let (tx, mut rx) = channel::<u32>(MailboxKind::Bounded(1));
+        let (tx, mut rx) = test_channel::<u32>(MailboxKind::Bounded(1));
         tx.try_send(1).ok().unwrap();
         let waiting = tokio::spawn({
             let tx = tx.clone();
@@ -360,7 +361,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_pending_receiver_is_woken_by_a_send() {
-        let (tx, mut rx) = channel::<u32>(MailboxKind::default());
+        let (tx, mut rx) = test_channel::<u32>(MailboxKind::default());
         let receiver =
             tokio::spawn(async move { std::future::poll_fn(|cx| rx.poll_recv(cx)).await });
         tokio::task::yield_now().await;
@@ -375,7 +376,7 @@ mod tests {
             .build()
             .unwrap();
         let result = rt.block_on(rt.spawn(async {
-            let (tx, _rx) = channel::<u32>(MailboxKind::default());
+            let (tx, _rx) = test_channel::<u32>(MailboxKind::default());
             let _ = tx.blocking_send(1);
         }));
         if let Err(err) = result {
@@ -390,7 +391,7 @@ mod tests {
             .build()
             .unwrap();
         rt.block_on(async {
-            let (tx, _rx) = channel::<u32>(MailboxKind::Bounded(1));
+            let (tx, _rx) = test_channel::<u32>(MailboxKind::Bounded(1));
             let _ = tx.blocking_send(1);
         });
     }
@@ -401,7 +402,7 @@ mod tests {
             .build()
             .unwrap();
         rt.block_on(async {
-            let (tx, mut rx) = channel::<u32>(MailboxKind::Bounded(1));
+            let (tx, mut rx) = test_channel::<u32>(MailboxKind::Bounded(1));
             tx.send(1).await.unwrap();
             // The mailbox is full: the blocking send waits until the
             // receiver below makes room.
@@ -421,6 +422,10 @@ mod loom_tests {
 
     use super::*;
 
+    fn test_channel<T>(kind: MailboxKind) -> (Tx<T>, Rx<T>) {
+        channel(kind, Cell::new("Test", None))
+    }
+
     /// Explores the interleavings with at most a few preemptions each,
     /// which finds the usual lost-wakeup and lost-value bugs while keeping
     /// the run short.
@@ -436,7 +441,7 @@ mod loom_tests {
     #[test]
     fn no_value_lost_and_no_wakeup_missed() {
         model(|| {
-            let (tx, mut rx) = channel::<u32>(MailboxKind::Unbounded);
+            let (tx, mut rx) = test_channel::<u32>(MailboxKind::Unbounded);
             let other = tx.clone();
             let sender = loom::thread::spawn(move || {
                 other.try_send(10).ok().unwrap();
@@ -460,7 +465,7 @@ mod loom_tests {
     #[test]
     fn a_send_racing_a_close_is_delivered_or_handed_back() {
         model(|| {
-            let (tx, mut rx) = channel::<u32>(MailboxKind::Unbounded);
+            let (tx, mut rx) = test_channel::<u32>(MailboxKind::Unbounded);
             let sender = loom::thread::spawn(move || tx.try_send(7).is_ok());
             rx.close();
             let accepted = sender.join().unwrap();
@@ -475,7 +480,7 @@ mod loom_tests {
     #[test]
     fn a_waiting_receiver_is_woken() {
         model(|| {
-            let (tx, mut rx) = channel::<u32>(MailboxKind::Unbounded);
+            let (tx, mut rx) = test_channel::<u32>(MailboxKind::Unbounded);
             let sender = loom::thread::spawn(move || {
                 tx.try_send(1).ok().unwrap();
             });

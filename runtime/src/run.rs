@@ -55,10 +55,11 @@ impl<A: Actor> Inbox<A> {
         if self.cell.flags() & (STOP | KILL) != 0 {
             return Poll::Ready(None);
         }
+        // On `Pending`, the mailbox has registered the waker with the cell,
+        // which its signals wake too; so the checks below cannot miss one.
         if let Poll::Ready(entry) = self.rx().poll_recv(cx) {
             return Poll::Ready(entry);
         }
-        self.cell.waker.register(cx.waker());
         if self.cell.flags() & (STOP | KILL) != 0 {
             return Poll::Ready(None);
         }
