@@ -74,3 +74,76 @@ pub mod prelude {
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+
+// The chapters of the guide (`book/src/`) that contain Rust examples, each
+// included as a doctest so that `cargo test` compiles and runs every example
+// in the book. Filter with the module name, e.g.
+// `cargo test -p typact --doc book_supervision`.
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/actor-model.md")]
+mod book_actor_model {}
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/quickstart.md")]
+mod book_quickstart {}
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/actors-and-handlers.md")]
+mod book_actors_and_handlers {}
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/messages.md")]
+mod book_messages {}
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/replies.md")]
+mod book_replies {}
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/compile-errors.md")]
+mod book_compile_errors {}
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/lifecycle.md")]
+mod book_lifecycle {}
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/recipients.md")]
+mod book_recipients {}
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/mailboxes.md")]
+mod book_mailboxes {}
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/supervision.md")]
+mod book_supervision {}
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/links-and-monitors.md")]
+mod book_links_and_monitors {}
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/testing.md")]
+mod book_testing {}
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/reference/attributes.md")]
+mod book_reference_attributes {}
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/reference/errors.md")]
+mod book_reference_errors {}
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/reference/guarantees.md")]
+mod book_reference_guarantees {}
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/reference/from-actix.md")]
+mod book_reference_from_actix {}
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/reference/from-kameo.md")]
+mod book_reference_from_kameo {}

@@ -136,9 +136,9 @@ fn mentions(ty: &Type, name: &Ident) -> bool {
         Type::Path(p) => {
             (p.qself.is_none() && p.path.segments.len() == 1 && p.path.segments[0].ident == *name)
                 || p.path.segments.iter().any(|seg| match &seg.arguments {
-                    PathArguments::AngleBracketed(args) => args.args.iter().any(|arg| {
-                        matches!(arg, syn::GenericArgument::Type(t) if mentions(t, name))
-                    }),
+                    PathArguments::AngleBracketed(args) => args.args.iter().any(
+                        |arg| matches!(arg, syn::GenericArgument::Type(t) if mentions(t, name)),
+                    ),
                     _ => false,
                 })
         }
