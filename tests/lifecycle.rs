@@ -230,6 +230,19 @@ async fn context_stop_stops_after_the_handler() {
 }
 
 #[tokio::test]
+async fn kill_before_the_first_poll_still_stops_the_actor() {
+    // On a current-thread runtime the actor's task has not run yet here.
+    let events = Events::default();
+    let w = Worker::new("w", &events).spawn();
+    w.tell(Note).await.unwrap();
+    w.kill();
+    assert!(matches!(w.wait_for_stop().await, StopReason::Killed));
+    assert_eq!(w.work().await, Err(AskError::Stopped));
+    assert_eq!(w.dead_letters(), 1, "the queued tell is a dead letter");
+    assert!(events.get().is_empty(), "neither hook ran: {:?}", events.get());
+}
+
+#[tokio::test]
 async fn kill_aborts_a_hanging_handler_and_skips_on_stop() {
     let events = Events::default();
     let w = Worker::new("w", &events).spawn();

@@ -392,3 +392,18 @@ mod links {
         assert!(b.wait_for_stop().await.is_normal());
     }
 }
+
+#[tokio::test]
+async fn a_killed_child_is_restarted_behind_its_reference() {
+    let log = Log::default();
+    let starts = Arc::new(AtomicU32::new(0));
+    let sup = Supervisor::builder().backoff(Backoff::none());
+    let a = sup.child(Worker::factory("a", &log, &starts)).add();
+    let _sup = sup.spawn().await.unwrap();
+    assert_eq!(a.work().await, Ok(1));
+    a.kill();
+    // The ask waits in the mailbox for the restarted instance.
+    assert_eq!(a.work().await, Ok(1), "fresh state after the kill");
+    assert_eq!(starts.load(Ordering::SeqCst), 2);
+    assert!(a.is_alive());
+}
