@@ -239,7 +239,11 @@ async fn kill_before_the_first_poll_still_stops_the_actor() {
     assert!(matches!(w.wait_for_stop().await, StopReason::Killed));
     assert_eq!(w.work().await, Err(AskError::Stopped));
     assert_eq!(w.dead_letters(), 1, "the queued tell is a dead letter");
-    assert!(events.get().is_empty(), "neither hook ran: {:?}", events.get());
+    assert!(
+        events.get().is_empty(),
+        "neither hook ran: {:?}",
+        events.get()
+    );
 }
 
 #[tokio::test]
