@@ -237,6 +237,28 @@ fn expand_model(model: &ActorModel) -> TokenStream {
             }
         }
     });
+    // With no `async` handler, every entry is handled at once and the
+    // future is a ready one: the actor's task then keeps no room for a
+    // handler's state.
+    let handle_body = if model.handlers.iter().any(|h| h.is_async) {
+        quote! {
+            async move {
+                let _ = &ctx;
+                match entry {
+                    #(#arms)*
+                }
+            }
+        }
+    } else {
+        quote! {
+            let _ = &ctx;
+            match entry {
+                #(#arms)*
+            }
+            ::core::future::ready(())
+        }
+    };
+
     let on_stop = reason_hook(model.on_stop.as_ref(), quote!(__on_stop));
     let before_restart = reason_hook(model.before_restart.as_ref(), quote!(__before_restart));
     let after_restart = reason_hook(model.after_restart.as_ref(), quote!(__after_restart));
@@ -291,17 +313,15 @@ fn expand_model(model: &ActorModel) -> TokenStream {
                 type Client = #client;
                 const TYPE_NAME: &'static str = #actor_name;
 
+                // An actor without handlers has an empty mailbox enum, whose
+                // `match` never returns.
+                #[allow(unreachable_code)]
                 fn __handle(
                     &mut self,
                     entry: #mailbox,
                     ctx: &mut ::typact::Context<Self>,
                 ) -> impl ::core::future::Future<Output = ()> + ::core::marker::Send {
-                    async move {
-                        let _ = &ctx;
-                        match entry {
-                            #(#arms)*
-                        }
-                    }
+                    #handle_body
                 }
 
                 #[inline]

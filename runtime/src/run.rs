@@ -215,7 +215,18 @@ pub(crate) async fn run_instance<A: Actor>(
     ready: Option<Ready>,
     restarted: Option<&StopReason>,
 ) -> Result<StopReason, StopReason> {
-    let cell = inbox.cell.clone();
+    start_instance(actor, ctx, ready, restarted).await?;
+    serve(actor, ctx, inbox).await
+}
+
+/// The `on_start` and `after_restart` hooks; reports the outcome to `ready`.
+async fn start_instance<A: Actor>(
+    actor: &mut A,
+    ctx: &mut Context<A>,
+    ready: Option<Ready>,
+    restarted: Option<&StopReason>,
+) -> Result<(), StopReason> {
+    let cell = ctx.cell.clone();
     let mut start = match catch(cell.id, actor.__on_start(ctx)).await {
         Ok(Ok(())) => Ok(()),
         Ok(Err(err)) => Err(StopReason::StartFailed(Arc::from(err))),
@@ -232,8 +243,16 @@ pub(crate) async fn run_instance<A: Actor>(
     if let Some(ready) = ready {
         let _ = ready.send(start.clone());
     }
-    start?;
+    start
+}
 
+/// Handles messages, one at a time, until the actor stops; returns why.
+async fn serve<A: Actor>(
+    actor: &mut A,
+    ctx: &mut Context<A>,
+    inbox: &mut Inbox<A>,
+) -> Result<StopReason, StopReason> {
+    let cell = inbox.cell.clone();
     loop {
         let Some(entry) = poll_fn(|cx| inbox.poll_next(cx)).await else {
             return Ok(cell.take_exit_reason());
@@ -288,21 +307,9 @@ pub(crate) fn run<A: Actor>(
     async move {
         let Parts { actor, ctx, inbox } = &mut parts;
         let result = run_instance(actor, ctx, inbox, ready, None).await;
-        // Fail what is queued at once, before waiting for children.
-        inbox.drain();
-        ctx.stop_children().await;
-        ctx.cancel_tasks();
-        let reason = match result {
-            Ok(reason) => {
-                if !matches!(reason, StopReason::Killed) {
-                    if let Err(panic) = catch(cell.id, actor.__on_stop(&reason, ctx)).await {
-                        tracing::error!(actor = %cell, panic = %panic, "actor panicked in `on_stop`");
-                    }
-                }
-                reason
-            }
-            Err(reason) => reason,
-        };
+        // The stop runs once, in a future of its own on the heap: its state
+        // would otherwise add to the task's size for the actor's whole life.
+        let reason = Box::pin(end_instance(actor, ctx, inbox, result)).await;
         let Parts {
             actor,
             ctx,
@@ -313,5 +320,32 @@ pub(crate) fn run<A: Actor>(
         inbox.finished = true;
         tracing::debug!(actor = %cell, %reason, "actor stopped");
         cell.finish(reason);
+    }
+}
+
+/// The end of an unsupervised actor: fails what is queued, stops its
+/// children and timers, and runs `on_stop` unless it was killed or never
+/// started. Returns the reason it stopped.
+async fn end_instance<A: Actor>(
+    actor: &mut A,
+    ctx: &mut Context<A>,
+    inbox: &mut Inbox<A>,
+    result: Result<StopReason, StopReason>,
+) -> StopReason {
+    let cell = ctx.cell.clone();
+    // Fail what is queued at once, before waiting for children.
+    inbox.drain();
+    ctx.stop_children().await;
+    ctx.cancel_tasks();
+    match result {
+        Ok(reason) => {
+            if !matches!(reason, StopReason::Killed) {
+                if let Err(panic) = catch(cell.id, actor.__on_stop(&reason, ctx)).await {
+                    tracing::error!(actor = %cell, panic = %panic, "actor panicked in `on_stop`");
+                }
+            }
+            reason
+        }
+        Err(reason) => reason,
     }
 }
