@@ -74,16 +74,20 @@ pub fn dead_letters() -> u64 {
     DEAD_LETTERS.load(Ordering::Relaxed)
 }
 
+// `repr(C)` keeps the fields every message touches (the waker a push wakes,
+// the flags and reference count the loop checks) together at the front, in
+// one cache line, instead of wherever the compiler would put them.
+#[repr(C)]
 pub(crate) struct Cell {
-    pub(crate) id: ActorId,
-    pub(crate) type_name: &'static str,
-    pub(crate) name: Option<Arc<str>>,
-    /// Live `ActorRef`s (and recipients). At zero, an idle actor stops.
-    pub(crate) refs: AtomicUsize,
-    pub(crate) flags: AtomicU8,
     /// The actor's task, waiting: woken by a new mailbox entry, on stop and
     /// kill, and when the last reference goes.
     pub(crate) waker: AtomicWaker,
+    /// Live `ActorRef`s (and recipients). At zero, an idle actor stops.
+    pub(crate) refs: AtomicUsize,
+    pub(crate) id: ActorId,
+    pub(crate) flags: AtomicU8,
+    pub(crate) type_name: &'static str,
+    pub(crate) name: Option<Arc<str>>,
     /// The task running the actor now (a supervised actor gets a new task
     /// when it is restarted after a kill).
     pub(crate) abort: Mutex<Option<AbortHandle>>,
