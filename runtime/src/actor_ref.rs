@@ -20,33 +20,36 @@ pub trait Client<A: Actor>: Send + Sync + 'static {
     fn __raw(&self) -> &RawRef<A>;
 }
 
-pub(crate) struct RefInner<A: Actor> {
-    pub(crate) tx: Tx<A::Mailbox>,
-    pub(crate) cell: Arc<Cell>,
-}
-
-impl<A: Actor> Drop for RefInner<A> {
-    fn drop(&mut self) {
-        self.cell.release();
-    }
-}
-
 /// The untyped-client core of an [`ActorRef`]; generated client methods call
 /// through it.
+///
+/// It is the mailbox's sending side, counted: every `RawRef` value counts
+/// as one reference to the actor (see [`Cell::refs`]), so that an actor whose
+/// references are all gone can stop by itself. The actor's own context holds
+/// an uncounted `Tx` instead.
 #[doc(hidden)]
 pub struct RawRef<A: Actor> {
-    pub(crate) inner: Arc<RefInner<A>>,
+    pub(crate) tx: Tx<A::Mailbox>,
+}
+
+impl<A: Actor> Drop for RawRef<A> {
+    fn drop(&mut self) {
+        self.tx.cell().release();
+    }
 }
 
 impl<A: Actor> RawRef<A> {
-    pub(crate) fn new(tx: Tx<A::Mailbox>, cell: Arc<Cell>) -> Self {
-        cell.retain();
-        RawRef {
-            inner: Arc::new(RefInner { tx, cell }),
-        }
+    pub(crate) fn new(tx: Tx<A::Mailbox>) -> Self {
+        tx.cell().retain();
+        RawRef { tx }
     }
 
-    /// Used by generated client methods.
+    /// The actor's cell.
+    #[inline]
+    pub(crate) fn cell(&self) -> &Arc<Cell> {
+        self.tx.cell()
+    }
+
     #[inline]
     pub fn ask<M>(&self, msg: M) -> Ask<'_, M, <A as Handler<M>>::Reply>
     where
@@ -58,15 +61,13 @@ impl<A: Actor> RawRef<A> {
 
 impl<A: Actor> fmt::Debug for RawRef<A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "RawRef({})", self.inner.cell)
+        write!(f, "RawRef({})", self.cell())
     }
 }
 
 impl<A: Actor> Clone for RawRef<A> {
     fn clone(&self) -> Self {
-        RawRef {
-            inner: self.inner.clone(),
-        }
+        RawRef::new(self.tx.clone())
     }
 }
 
@@ -75,13 +76,12 @@ impl<A: Handler<M>, M> Sink<M> for RawRef<A> {
 
     #[inline]
     fn cell(&self) -> &Cell {
-        &self.inner.cell
+        self.tx.cell()
     }
 
     #[inline]
     fn try_push(&self, msg: M, reply: ReplyTo<Self::Reply>) -> Result<(), TrySend<M>> {
-        self.inner
-            .tx
+        self.tx
             .try_send(A::__wrap(msg, reply))
             .map_err(|e| match e {
                 TrySend::Full(entry) => TrySend::Full(A::__unwrap(entry)),
@@ -98,25 +98,23 @@ impl<A: Handler<M>, M> Sink<M> for RawRef<A> {
         M: 'a,
     {
         let entry = A::__wrap(msg, reply);
-        Box::pin(async move { self.inner.tx.send(entry).await.map_err(A::__unwrap) })
+        Box::pin(async move { self.tx.send(entry).await.map_err(A::__unwrap) })
     }
 
     #[inline]
     fn space(&self) -> Option<&tokio::sync::Semaphore> {
-        self.inner.tx.space()
+        self.tx.space()
     }
 
     #[inline]
     fn push_reserved(&self, msg: M, reply: ReplyTo<Self::Reply>) -> Result<(), M> {
-        self.inner
-            .tx
+        self.tx
             .push_reserved(A::__wrap(msg, reply))
             .map_err(A::__unwrap)
     }
 
     fn blocking_push(&self, msg: M, reply: ReplyTo<Self::Reply>) -> Result<(), M> {
-        self.inner
-            .tx
+        self.tx
             .blocking_send(A::__wrap(msg, reply))
             .map_err(A::__unwrap)
     }
@@ -182,7 +180,7 @@ impl<A: Actor> ActorRef<A> {
 
     #[inline]
     pub(crate) fn cell(&self) -> &Arc<Cell> {
-        &self.raw().inner.cell
+        self.raw().cell()
     }
 
     /// The actor's unique id.
@@ -214,7 +212,6 @@ impl<A: Actor> ActorRef<A> {
         A: Handler<M>,
     {
         self.raw()
-            .inner
             .tx
             .send(A::__wrap(msg, ReplyTo::none()))
             .await
@@ -234,7 +231,6 @@ impl<A: Actor> ActorRef<A> {
         A: Handler<M>,
     {
         self.raw()
-            .inner
             .tx
             .try_send(A::__wrap(msg, ReplyTo::none()))
             .map_err(|e| match e {
@@ -260,7 +256,6 @@ impl<A: Actor> ActorRef<A> {
         A: Handler<M>,
     {
         self.raw()
-            .inner
             .tx
             .blocking_send(A::__wrap(msg, ReplyTo::none()))
             .map_err(|entry| TellError(A::__unwrap(entry)))

@@ -124,8 +124,8 @@ impl<A: Actor> ActorBuilder<A> {
     fn start(self, ready: Option<crate::run::Ready>) -> ActorRef<A> {
         let cell = Cell::new(A::TYPE_NAME, self.name);
         let (tx, rx) = mailbox::channel(self.mailbox, cell.clone());
-        let raw = RawRef::new(tx.clone(), cell.clone());
-        let ctx = Context::new(cell.clone(), tx, &raw);
+        let raw = RawRef::new(tx.clone());
+        let ctx = Context::new(cell.clone(), tx);
         let task = tokio::spawn(crate::run::run(self.actor, ctx, rx, ready));
         cell.set_task(task.abort_handle());
         ActorRef::from_raw(raw)

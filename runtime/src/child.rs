@@ -106,7 +106,7 @@ impl<A: Actor> Slot<A> {
     ) -> Arc<Self> {
         let cell = Cell::new(A::TYPE_NAME, name);
         let (tx, rx) = mailbox::channel(mailbox, cell.clone());
-        let raw = RawRef::new(tx, cell.clone());
+        let raw = RawRef::new(tx);
         Arc::new(Slot {
             cell,
             raw,
@@ -285,7 +285,7 @@ async fn run_child<A: Actor>(
 ) {
     let cell = slot.cell.clone();
     let mut inbox = Inbox::new(rx, cell.clone(), Some(slot.clone()));
-    let mut ctx = Context::new(cell.clone(), slot.raw.inner.tx.clone(), &slot.raw);
+    let mut ctx = Context::new(cell.clone(), slot.raw.tx.clone());
     loop {
         cell.clear_signals();
         slot.generation.fetch_add(1, Ordering::AcqRel);

@@ -1,13 +1,13 @@
 //! [`Context`]: what a handler can do besides changing its actor's state.
 
 use std::fmt;
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::task::AbortHandle;
 
 use crate::actor::{Actor, Handler};
-use crate::actor_ref::{ActorRef, RawRef, RefInner};
+use crate::actor_ref::{ActorRef, RawRef};
 use crate::builder::ActorBuilder;
 use crate::cell::{ActorId, Cell};
 use crate::error::StopReason;
@@ -58,17 +58,15 @@ use crate::reply::ReplyTo;
 pub struct Context<A: Actor> {
     pub(crate) cell: Arc<Cell>,
     pub(crate) tx: Tx<A::Mailbox>,
-    myself: Weak<RefInner<A>>,
     children: Vec<Arc<Cell>>,
     timers: Vec<AbortHandle>,
 }
 
 impl<A: Actor> Context<A> {
-    pub(crate) fn new(cell: Arc<Cell>, tx: Tx<A::Mailbox>, first: &RawRef<A>) -> Self {
+    pub(crate) fn new(cell: Arc<Cell>, tx: Tx<A::Mailbox>) -> Self {
         Context {
             cell,
             tx,
-            myself: Arc::downgrade(&first.inner),
             children: Vec::new(),
             timers: Vec::new(),
         }
@@ -79,15 +77,7 @@ impl<A: Actor> Context<A> {
     /// Holding it keeps the actor from stopping by itself; an actor that
     /// stores its own reference in its state stops only when asked to.
     pub fn myself(&mut self) -> ActorRef<A> {
-        let raw = match self.myself.upgrade() {
-            Some(inner) => RawRef { inner },
-            None => {
-                let raw = RawRef::new(self.tx.clone(), self.cell.clone());
-                self.myself = Arc::downgrade(&raw.inner);
-                raw
-            }
-        };
-        ActorRef::from_raw(raw)
+        ActorRef::from_raw(RawRef::new(self.tx.clone()))
     }
 
     /// This actor's id.

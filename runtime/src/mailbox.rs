@@ -166,6 +166,12 @@ impl<T> Tx<T> {
         self.shared.push(value).map_err(TrySend::Closed)
     }
 
+    /// The cell of the actor this mailbox belongs to.
+    #[inline]
+    pub(crate) fn cell(&self) -> &std::sync::Arc<Cell> {
+        &self.shared.cell
+    }
+
     /// The bound's semaphore: one permit per free place. `None` if
     /// unbounded.
     #[inline]

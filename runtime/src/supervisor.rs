@@ -859,7 +859,6 @@ impl<A: Actor> ChildBuilder<'_, A> {
         let (reply, result) = oneshot::channel();
         client
             .raw
-            .inner
             .tx
             .send(SupervisorMailbox(Entry::Add {
                 child: Box::new(child),
@@ -970,7 +969,6 @@ impl SupervisorClient {
     pub async fn children(&self) -> Result<Vec<ActorId>, SupervisorError> {
         let (reply, result) = oneshot::channel();
         self.raw
-            .inner
             .tx
             .send(SupervisorMailbox(Entry::Children { reply }))
             .await
