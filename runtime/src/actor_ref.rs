@@ -24,7 +24,7 @@ pub trait Client<A: Actor>: Send + Sync + 'static {
 /// through it.
 ///
 /// It is the mailbox's sending side, counted: every `RawRef` value counts
-/// as one reference to the actor (see [`Cell::refs`]), so that an actor whose
+/// as one reference to the actor (in `Cell::refs`), so that an actor whose
 /// references are all gone can stop by itself. The actor's own context holds
 /// an uncounted `Tx` instead.
 #[doc(hidden)]
