@@ -125,7 +125,7 @@ impl<A: Actor> ActorBuilder<A> {
         let cell = Cell::new(A::TYPE_NAME, self.name);
         let (tx, rx) = mailbox::channel(self.mailbox, cell.clone());
         let raw = RawRef::new(tx.clone());
-        let ctx = Context::new(cell.clone(), tx);
+        let ctx = Context::new(tx);
         let task = tokio::spawn(crate::run::run(self.actor, ctx, rx, ready));
         cell.set_task(task.abort_handle());
         ActorRef::from_raw(raw)

@@ -285,7 +285,7 @@ async fn run_child<A: Actor>(
 ) {
     let cell = slot.cell.clone();
     let mut inbox = Inbox::new(rx, cell.clone(), Some(slot.clone()));
-    let mut ctx = Context::new(cell.clone(), slot.raw.tx.clone());
+    let mut ctx = Context::new(slot.raw.tx.clone());
     loop {
         cell.clear_signals();
         slot.generation.fetch_add(1, Ordering::AcqRel);
@@ -374,7 +374,7 @@ async fn end_hook<A: Actor>(
     ctx: &mut Context<A>,
     intent: Intent,
 ) {
-    let id = ctx.cell.id;
+    let id = ctx.cell().id;
     let (hook, result) = match intent {
         Intent::Restart => (
             "before_restart",
@@ -383,6 +383,6 @@ async fn end_hook<A: Actor>(
         Intent::Stop => ("on_stop", catch(id, actor.__on_stop(reason, ctx)).await),
     };
     if let Err(panic) = result {
-        tracing::error!(actor = %ctx.cell, panic = %panic, "actor panicked in `{hook}`");
+        tracing::error!(actor = %ctx.cell(), panic = %panic, "actor panicked in `{hook}`");
     }
 }

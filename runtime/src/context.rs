@@ -56,20 +56,24 @@ use crate::reply::ReplyTo;
 /// # }
 /// ```
 pub struct Context<A: Actor> {
-    pub(crate) cell: Arc<Cell>,
     pub(crate) tx: Tx<A::Mailbox>,
     children: Vec<Arc<Cell>>,
     timers: Vec<AbortHandle>,
 }
 
 impl<A: Actor> Context<A> {
-    pub(crate) fn new(cell: Arc<Cell>, tx: Tx<A::Mailbox>) -> Self {
+    pub(crate) fn new(tx: Tx<A::Mailbox>) -> Self {
         Context {
-            cell,
             tx,
             children: Vec::new(),
             timers: Vec::new(),
         }
+    }
+
+    /// This actor's cell (the mailbox's sender knows it).
+    #[inline]
+    pub(crate) fn cell(&self) -> &Arc<Cell> {
+        self.tx.cell()
     }
 
     /// A reference to this actor.
@@ -82,14 +86,14 @@ impl<A: Actor> Context<A> {
 
     /// This actor's id.
     pub fn id(&self) -> ActorId {
-        self.cell.id
+        self.cell().id
     }
 
     /// Stops this actor once the current handler returns. Messages still
     /// queued are not handled (their asks fail, their tells become dead
     /// letters).
     pub fn stop(&self) {
-        self.cell.stop();
+        self.cell().stop();
     }
 
     /// Spawns a child actor with the default mailbox. The child is stopped,
@@ -143,7 +147,7 @@ impl<A: Actor> Context<A> {
         M: Send + 'static,
     {
         let tx = self.tx.clone();
-        let cell = self.cell.clone();
+        let cell = self.cell().clone();
         let task = tokio::spawn(async move {
             tokio::time::sleep(delay).await;
             if tx.send(A::__wrap(msg, ReplyTo::none())).await.is_err() {
@@ -192,7 +196,8 @@ impl<A: Actor> Context<A> {
     /// `error` as its reason ([`StopReason::Failed`]): "let it crash"
     /// without a panic. A supervisor treats it like any failure.
     pub fn fail(&self, error: impl Into<crate::BoxError>) {
-        self.cell.fail(StopReason::Failed(Arc::from(error.into())));
+        self.cell()
+            .fail(StopReason::Failed(Arc::from(error.into())));
     }
 
     /// Watches `other`: when it stops for good, this actor receives one
@@ -239,7 +244,7 @@ impl<A: Actor> Context<A> {
     {
         let target = other.cell().clone();
         let tx = self.tx.clone();
-        let cell = self.cell.clone();
+        let cell = self.cell().clone();
         let task = tokio::spawn(async move {
             let reason = target.wait_for_stop().await;
             let note = Terminated {
@@ -257,7 +262,7 @@ impl<A: Actor> Context<A> {
     /// with a failure ([`StopReason::is_failure`]), the other stops too,
     /// with [`StopReason::Linked`]. A normal stop does not propagate.
     pub fn link<B: Actor>(&mut self, other: &ActorRef<B>) {
-        let mine = self.cell.clone();
+        let mine = self.cell().clone();
         let theirs = other.cell().clone();
         tokio::spawn(propagate(theirs.clone(), mine.clone()));
         tokio::spawn(propagate(mine, theirs));
@@ -327,7 +332,7 @@ impl crate::Message for Terminated {
 impl<A: Actor> fmt::Debug for Context<A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Context")
-            .field("actor", &format_args!("{}", self.cell))
+            .field("actor", &format_args!("{}", self.cell()))
             .field("children", &self.children.len())
             .field("timers", &self.timers.len())
             .finish()

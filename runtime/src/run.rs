@@ -226,7 +226,7 @@ async fn start_instance<A: Actor>(
     ready: Option<Ready>,
     restarted: Option<&StopReason>,
 ) -> Result<(), StopReason> {
-    let cell = ctx.cell.clone();
+    let cell = ctx.cell().clone();
     let mut start = match catch(cell.id, actor.__on_start(ctx)).await {
         Ok(Ok(())) => Ok(()),
         Ok(Err(err)) => Err(StopReason::StartFailed(Arc::from(err))),
@@ -301,7 +301,7 @@ pub(crate) fn run<A: Actor>(
     rx: Rx<A::Mailbox>,
     ready: Option<Ready>,
 ) -> impl Future<Output = ()> + Send {
-    let cell = ctx.cell.clone();
+    let cell = ctx.cell().clone();
     let inbox = Inbox::<A>::new(rx, cell.clone(), None);
     let mut parts = Parts { actor, ctx, inbox };
     async move {
@@ -336,7 +336,7 @@ async fn end_instance<A: Actor>(
     inbox: &mut Inbox<A>,
     result: Result<StopReason, StopReason>,
 ) -> StopReason {
-    let cell = ctx.cell.clone();
+    let cell = ctx.cell().clone();
     // Fail what is queued at once, before waiting for children.
     inbox.drain();
     ctx.stop_children().await;

@@ -518,13 +518,13 @@ impl Supervisor {
                 restarts: self.max_restarts,
                 within: self.within,
             };
-            tracing::error!(supervisor = %ctx.cell, %error, "supervisor gives up");
+            tracing::error!(supervisor = %ctx.cell(), %error, "supervisor gives up");
             // The failed child's instance has ended; the others are stopped
             // in reverse order. All are parked: if this supervisor is
             // restarted by its own, the new instance starts them again; if
             // it stops for good, `on_stop` stops them.
             self.park_children().await;
-            ctx.cell.fail(StopReason::Failed(Arc::new(error)));
+            ctx.cell().fail(StopReason::Failed(Arc::new(error)));
             return;
         }
 
@@ -580,7 +580,7 @@ impl Supervisor {
         if delay.is_zero() {
             self.restart_due(token, reason).await;
         } else {
-            tracing::info!(supervisor = %ctx.cell, child = %id, ?delay, "restarting after a backoff");
+            tracing::info!(supervisor = %ctx.cell(), child = %id, ?delay, "restarting after a backoff");
             let tx = ctx.tx.clone();
             let task = tokio::spawn(async move {
                 tokio::time::sleep(delay).await;
