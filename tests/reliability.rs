@@ -83,6 +83,17 @@ impl Log {
 }
 
 /// The entries of `log` that end with `suffix`.
+/// Asserts that every sibling stopped for the restart did so before any
+/// instance started again.
+fn assert_stops_before_starts(log: &[String], what: &str) {
+    let first_start = log.iter().position(|e| e.ends_with(" start")).unwrap();
+    let last_sibling_stop = log
+        .iter()
+        .rposition(|e| e.ends_with("stopped normally"))
+        .unwrap();
+    assert!(last_sibling_stop < first_start, "{what}: {log:?}");
+}
+
 fn matching(log: &[String], suffix: &str) -> Vec<String> {
     log.iter()
         .filter(|e| e.ends_with(suffix))
@@ -770,15 +781,7 @@ mod b4_conformance {
             ["c stop: stopped normally", "a stop: stopped normally"]
         );
         assert_eq!(matching(log, " start"), ["a start", "b start", "c start"]);
-        let first_start = log.iter().position(|e| e.ends_with(" start")).unwrap();
-        let last_sibling_stop = log
-            .iter()
-            .rposition(|e| e.ends_with("stopped normally"))
-            .unwrap();
-        assert!(
-            last_sibling_stop < first_start,
-            "siblings stop before any restart: {log:?}"
-        );
+        assert_stops_before_starts(log, "siblings stop before any restart");
         assert!(sup.is_alive());
     }
 
@@ -819,15 +822,7 @@ mod b4_conformance {
             ["d stop: stopped normally", "c stop: stopped normally"]
         );
         assert_eq!(matching(log, " start"), ["b start", "c start", "d start"]);
-        let first_start = log.iter().position(|e| e.ends_with(" start")).unwrap();
-        let last_sibling_stop = log
-            .iter()
-            .rposition(|e| e.ends_with("stopped normally"))
-            .unwrap();
-        assert!(
-            last_sibling_stop < first_start,
-            "later siblings stop before any restart: {log:?}"
-        );
+        assert_stops_before_starts(log, "later siblings stop before any restart");
     }
 
     /// Like OTP's temporary children: never restarted, whatever the reason, and
