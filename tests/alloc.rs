@@ -1,5 +1,6 @@
 //! Heap allocations per message, counted by a global allocator: a `tell`
-//! allocates nothing in steady state, an `ask` at most its reply slot.
+//! allocates nothing in steady state, an `ask` at most its reply slot; and
+//! the heap bytes an idle actor holds.
 //!
 //! This file is its own test binary so that its allocator counts nothing
 //! but these tests. The count is per thread, and every test runs its actors
@@ -17,10 +18,19 @@ thread_local! {
     // Const-initialised and without a destructor, so using it inside the
     // allocator never allocates or recurses.
     static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+    static LIVE_BYTES: Cell<i64> = const { Cell::new(0) };
 }
 
 fn note_allocation() {
     let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+}
+
+fn note_bytes(delta: i64) {
+    let _ = LIVE_BYTES.try_with(|n| n.set(n.get() + delta));
+}
+
+fn bytes(layout: Layout) -> i64 {
+    i64::try_from(layout.size()).expect("no allocation is that large")
 }
 
 // SAFETY: every method forwards to `System` with the same arguments; the
@@ -28,23 +38,27 @@ fn note_allocation() {
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         note_allocation();
+        note_bytes(bytes(layout));
         // SAFETY: forwarded unchanged; the caller upholds `alloc`'s contract.
         unsafe { System.alloc(layout) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        note_bytes(-bytes(layout));
         // SAFETY: `ptr` came from `System.alloc` with this layout.
         unsafe { System.dealloc(ptr, layout) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         note_allocation();
+        note_bytes(bytes(layout));
         // SAFETY: forwarded unchanged.
         unsafe { System.alloc_zeroed(layout) }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         note_allocation();
+        note_bytes(i64::try_from(new_size).expect("no allocation is that large") - bytes(layout));
         // SAFETY: forwarded unchanged; `ptr` came from this allocator.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
@@ -55,6 +69,10 @@ static GLOBAL: Counting = Counting;
 
 fn allocations() -> u64 {
     ALLOCATIONS.with(Cell::get)
+}
+
+fn live_bytes() -> i64 {
+    LIVE_BYTES.with(Cell::get)
 }
 
 #[derive(Default)]
@@ -112,6 +130,11 @@ const MEASURED: u64 = 100_000;
 /// Tells per round; each round ends with an ask, so that an unbounded
 /// mailbox's queue stays as deep as a round, as in a steady stream.
 const ROUND: u64 = 500;
+
+/// The most heap bytes an idle actor may hold: a 256-byte task (tokio's
+/// header and trailer around the actor's 88-byte future), a 216-byte cell,
+/// a 120-byte mailbox and the 64-byte buffer of its queue.
+const IDLE_ACTOR_BYTES: i64 = 656;
 
 /// Runs `send` `n` times in rounds, waiting after each round until the actor
 /// has handled it; returns the allocations counted, minus the one reply slot
@@ -227,5 +250,44 @@ fn a_recipient_tell_allocates_nothing_in_steady_state() {
         assert_eq!(total, WARMUP + MEASURED);
         println!("recipient tell: {spent} allocations for {MEASURED} tells");
         assert_eq!(spent, 0, "recipient tells allocated {spent} times");
+    });
+}
+
+/// An actor whose handlers are all synchronous, with a `u64` of state.
+#[derive(Default)]
+struct Idle {
+    seen: u64,
+}
+
+#[actor]
+impl Idle {
+    #[handler]
+    fn seen(&mut self) -> u64 {
+        self.seen += 1;
+        self.seen
+    }
+}
+
+/// Heap bytes (as requested from the allocator, before its own rounding)
+/// held by one spawned actor of synchronous handlers that has answered one
+/// ask and is idle: its task, its cell and its mailbox.
+#[test]
+fn an_idle_actor_holds_few_heap_bytes() {
+    runtime().block_on(async {
+        // The runtime's own structures grow with its first tasks.
+        let warm: Vec<_> = (0..64).map(|_| Idle::default().spawn()).collect();
+        for actor in &warm {
+            actor.ask(Seen).await.unwrap();
+        }
+        let before = live_bytes();
+        let actor = Idle::default().spawn();
+        assert_eq!(actor.ask(Seen).await.unwrap(), 1);
+        let held = live_bytes() - before;
+        println!("an idle actor holds {held} heap bytes");
+        assert!(
+            held <= IDLE_ACTOR_BYTES,
+            "an idle actor holds {held} heap bytes, more than {IDLE_ACTOR_BYTES}"
+        );
+        drop(warm);
     });
 }

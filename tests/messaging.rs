@@ -2,6 +2,8 @@
 //! ordering.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tokio::sync::oneshot;
@@ -482,4 +484,102 @@ async fn refs_are_cheap_clone_send_sync_and_compare_by_id() {
 #[should_panic(expected = "capacity of at least 1")]
 fn a_zero_capacity_is_refused() {
     let _ = Store::default().builder().capacity(0);
+}
+
+/// Counts the ticks it handles before `raised` is set, with a synchronous
+/// handler.
+struct Busy {
+    raised: Arc<AtomicBool>,
+    before: u32,
+}
+
+#[actor]
+impl Busy {
+    #[handler]
+    fn tick(&mut self) {
+        if !self.raised.load(Ordering::Relaxed) {
+            self.before += 1;
+        }
+    }
+
+    #[handler]
+    fn ticks_before(&self) -> u32 {
+        self.before
+    }
+}
+
+/// [`Busy`] with an `async` handler.
+struct AsyncBusy {
+    raised: Arc<AtomicBool>,
+    before: u32,
+}
+
+#[actor]
+impl AsyncBusy {
+    #[handler]
+    async fn step(&mut self) {
+        if !self.raised.load(Ordering::Relaxed) {
+            self.before += 1;
+        }
+    }
+
+    #[handler]
+    fn steps_before(&self) -> u32 {
+        self.before
+    }
+}
+
+const QUEUED: u32 = 10_000;
+
+/// With `QUEUED` ticks waiting, the actor's task is queued ahead of a task
+/// that sets a flag; on one thread, that task can only run if the actor
+/// yields part-way through its mailbox.
+#[tokio::test(flavor = "current_thread")]
+async fn a_busy_actor_lets_other_tasks_run() {
+    let raised = Arc::new(AtomicBool::new(false));
+    let busy = Busy {
+        raised: raised.clone(),
+        before: 0,
+    }
+    .builder()
+    .unbounded()
+    .spawn();
+    for _ in 0..QUEUED {
+        busy.try_tell(Tick).unwrap();
+    }
+    let raise = tokio::spawn({
+        let raised = raised.clone();
+        async move { raised.store(true, Ordering::Relaxed) }
+    });
+    let before = busy.ask(TicksBefore).await.unwrap();
+    raise.await.unwrap();
+    assert!(
+        before < QUEUED,
+        "the actor handled all {before} ticks before any other task ran"
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_busy_actor_with_async_handlers_lets_other_tasks_run() {
+    let raised = Arc::new(AtomicBool::new(false));
+    let busy = AsyncBusy {
+        raised: raised.clone(),
+        before: 0,
+    }
+    .builder()
+    .unbounded()
+    .spawn();
+    for _ in 0..QUEUED {
+        busy.try_tell(Step).unwrap();
+    }
+    let raise = tokio::spawn({
+        let raised = raised.clone();
+        async move { raised.store(true, Ordering::Relaxed) }
+    });
+    let before = busy.ask(StepsBefore).await.unwrap();
+    raise.await.unwrap();
+    assert!(
+        before < QUEUED,
+        "the actor handled all {before} steps before any other task ran"
+    );
 }

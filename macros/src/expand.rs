@@ -240,7 +240,9 @@ fn expand_model(model: &ActorModel) -> TokenStream {
     // With no `async` handler, every entry is handled at once and the
     // future is a ready one: the actor's task then keeps no room for a
     // handler's state.
-    let handle_body = if model.handlers.iter().any(|h| h.is_async) {
+    let any_async = model.handlers.iter().any(|h| h.is_async);
+    let has_on_start = model.on_start.is_some();
+    let handle_body = if any_async {
         quote! {
             async move {
                 let _ = &ctx;
@@ -312,6 +314,8 @@ fn expand_model(model: &ActorModel) -> TokenStream {
                 type Mailbox = #mailbox;
                 type Client = #client;
                 const TYPE_NAME: &'static str = #actor_name;
+                const __ASYNC_HANDLERS: bool = #any_async;
+                const __ON_START: bool = #has_on_start;
 
                 // An actor without handlers has an empty mailbox enum, whose
                 // `match` never returns.

@@ -94,6 +94,17 @@ pub trait Actor: Sized + Send + 'static {
     #[doc(hidden)]
     const TYPE_NAME: &'static str;
 
+    /// Whether any handler is `async`. Without one, every entry goes
+    /// through [`__handle_now`](Actor::__handle_now) and the actor's task
+    /// keeps no room for a handler's future.
+    #[doc(hidden)]
+    const __ASYNC_HANDLERS: bool = true;
+
+    /// Whether [`__on_start`](Actor::__on_start) does anything; without an
+    /// `#[on_start]` hook the task skips it.
+    #[doc(hidden)]
+    const __ON_START: bool = true;
+
     /// Handles one mailbox entry: the generated `match` over all handlers.
     #[doc(hidden)]
     fn __handle(

@@ -284,7 +284,7 @@ async fn run_child<A: Actor>(
     mut ready: Option<Ready>,
 ) {
     let cell = slot.cell.clone();
-    let mut inbox = Inbox::new(rx, cell.clone(), Some(slot.clone()));
+    let mut inbox = Inbox::new(rx, Some(slot.clone()));
     let mut ctx = Context::new(slot.raw.tx.clone());
     loop {
         cell.clear_signals();
@@ -348,7 +348,6 @@ async fn run_child<A: Actor>(
                 abandon_while(Abandon::Stopped, || drop(actor));
                 *lock(&slot.parked) = Some(reason);
                 *lock(&slot.rx) = inbox.take_rx();
-                inbox.finished = true;
                 slot.running.send_replace(false);
                 return;
             }
@@ -356,7 +355,7 @@ async fn run_child<A: Actor>(
                 inbox.drain();
                 abandon_while(Abandon::Stopped, || drop(actor));
                 drop(ctx);
-                inbox.finished = true;
+                inbox.finish();
                 slot.running.send_replace(false);
                 cell.finish(final_reason);
                 return;

@@ -57,17 +57,25 @@ use crate::reply::ReplyTo;
 /// ```
 pub struct Context<A: Actor> {
     pub(crate) tx: Tx<A::Mailbox>,
+    /// Children and timers, allocated with the first of them: most actors
+    /// have none, and every byte here is a byte of every idle actor.
+    owned: Option<Box<Owned>>,
+}
+
+/// What an actor's context keeps so that it can end it with the actor.
+#[derive(Default)]
+struct Owned {
     children: Vec<Arc<Cell>>,
     timers: Vec<AbortHandle>,
 }
 
 impl<A: Actor> Context<A> {
     pub(crate) fn new(tx: Tx<A::Mailbox>) -> Self {
-        Context {
-            tx,
-            children: Vec::new(),
-            timers: Vec::new(),
-        }
+        Context { tx, owned: None }
+    }
+
+    fn owned(&mut self) -> &mut Owned {
+        self.owned.get_or_insert_with(Box::default)
     }
 
     /// This actor's cell (the mailbox's sender knows it).
@@ -131,8 +139,9 @@ impl<A: Actor> Context<A> {
     /// `ctx.spawn_with(Child::default().builder().name("child"))`.
     pub fn spawn_with<C: Actor>(&mut self, builder: ActorBuilder<C>) -> ActorRef<C> {
         let child = builder.spawn();
-        self.children.retain(|cell| !cell.is_stopped());
-        self.children.push(child.cell().clone());
+        let children = &mut self.owned().children;
+        children.retain(|cell| !cell.is_stopped());
+        children.push(child.cell().clone());
         child
     }
 
@@ -187,8 +196,9 @@ impl<A: Actor> Context<A> {
     }
 
     pub(crate) fn track(&mut self, handle: AbortHandle) -> TimerHandle {
-        self.timers.retain(|t| !t.is_finished());
-        self.timers.push(handle.clone());
+        let timers = &mut self.owned().timers;
+        timers.retain(|t| !t.is_finished());
+        timers.push(handle.clone());
         TimerHandle { handle }
     }
 
@@ -270,17 +280,22 @@ impl<A: Actor> Context<A> {
 
     /// Stops every child (in reverse order of spawning) and waits for each.
     pub(crate) async fn stop_children(&mut self) {
-        for child in self.children.iter().rev() {
+        let Some(owned) = &mut self.owned else {
+            return;
+        };
+        for child in owned.children.iter().rev() {
             child.stop();
         }
-        while let Some(child) = self.children.pop() {
+        while let Some(child) = owned.children.pop() {
             child.wait_for_stop().await;
         }
     }
 
     pub(crate) fn cancel_tasks(&mut self) {
-        for timer in self.timers.drain(..) {
-            timer.abort();
+        if let Some(owned) = &mut self.owned {
+            for timer in owned.timers.drain(..) {
+                timer.abort();
+            }
         }
     }
 }
@@ -289,8 +304,10 @@ impl<A: Actor> Drop for Context<A> {
     fn drop(&mut self) {
         // Reached with children or timers left only when the actor was
         // killed or its runtime shut down: nothing can be awaited here.
-        for child in &self.children {
-            child.stop();
+        if let Some(owned) = &self.owned {
+            for child in &owned.children {
+                child.stop();
+            }
         }
         self.cancel_tasks();
     }
@@ -333,8 +350,11 @@ impl<A: Actor> fmt::Debug for Context<A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Context")
             .field("actor", &format_args!("{}", self.cell()))
-            .field("children", &self.children.len())
-            .field("timers", &self.timers.len())
+            .field(
+                "children",
+                &self.owned.as_ref().map_or(0, |o| o.children.len()),
+            )
+            .field("timers", &self.owned.as_ref().map_or(0, |o| o.timers.len()))
             .finish()
     }
 }

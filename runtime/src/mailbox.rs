@@ -197,6 +197,12 @@ impl<T> Tx<T> {
 }
 
 impl<T> Rx<T> {
+    /// The actor's cell.
+    #[inline]
+    pub(crate) fn cell(&self) -> &std::sync::Arc<Cell> {
+        &self.shared.cell
+    }
+
     /// Takes whatever the shared queue holds, in one lock.
     fn refill(&mut self, queue: &mut Queue<T>) {
         mem::swap(&mut self.local, &mut queue.entries);

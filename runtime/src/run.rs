@@ -4,11 +4,12 @@
 use std::any::Any;
 use std::fmt;
 use std::future::{Future, poll_fn};
+use std::mem;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::task::{Context as TaskContext, Poll};
+use std::task::{Context as TaskContext, Poll, ready};
 
 use tokio::sync::oneshot;
 
@@ -28,45 +29,44 @@ pub(crate) type Ready = oneshot::Sender<Result<(), StopReason>>;
 /// recorded however its task ends. Dropped unfinished (killed, or the runtime
 /// shut down), it fails what is queued and finishes with `Killed`; for a
 /// supervised actor it hands the mailbox back to the supervisor instead.
+/// Finished means the mailbox is gone: taken, or dropped by [`finish`].
+///
+/// [`finish`]: Inbox::finish
 pub(crate) struct Inbox<A: Actor> {
     rx: Option<Rx<A::Mailbox>>,
-    pub(crate) cell: Arc<Cell>,
-    pub(crate) finished: bool,
     slot: Option<Arc<Slot<A>>>,
 }
 
 impl<A: Actor> Inbox<A> {
-    pub(crate) fn new(rx: Rx<A::Mailbox>, cell: Arc<Cell>, slot: Option<Arc<Slot<A>>>) -> Self {
-        Inbox {
-            rx: Some(rx),
-            cell,
-            finished: false,
-            slot,
-        }
+    pub(crate) fn new(rx: Rx<A::Mailbox>, slot: Option<Arc<Slot<A>>>) -> Self {
+        Inbox { rx: Some(rx), slot }
     }
 
     fn rx(&mut self) -> &mut Rx<A::Mailbox> {
         self.rx
             .as_mut()
-            .expect("the inbox holds its mailbox until dropped")
+            .expect("the inbox holds its mailbox until finished")
     }
 
     fn poll_next(&mut self, cx: &mut TaskContext<'_>) -> Poll<Option<A::Mailbox>> {
-        if self.cell.flags() & (STOP | KILL) != 0 {
+        let rx = self.rx();
+        let cell = rx.cell();
+        if cell.flags() & (STOP | KILL) != 0 {
             return Poll::Ready(None);
         }
         // On `Pending`, the mailbox has registered the waker with the cell,
         // which its signals wake too; so the checks below cannot miss one.
-        if let Poll::Ready(entry) = self.rx().poll_recv(cx) {
+        if let Poll::Ready(entry) = rx.poll_recv(cx) {
             return Poll::Ready(entry);
         }
-        if self.cell.flags() & (STOP | KILL) != 0 {
+        let cell = rx.cell();
+        if cell.flags() & (STOP | KILL) != 0 {
             return Poll::Ready(None);
         }
-        if self.cell.refs.load(Ordering::Acquire) == 0 {
+        if cell.refs.load(Ordering::Acquire) == 0 {
             // No reference is left, so nothing new can arrive, except from
             // this actor's own timers, which end with it.
-            return Poll::Ready(match self.rx().try_recv() {
+            return Poll::Ready(match rx.try_recv() {
                 TryRecv::Value(entry) => Some(entry),
                 TryRecv::Empty | TryRecv::Closed => None,
             });
@@ -78,13 +78,21 @@ impl<A: Actor> Inbox<A> {
     /// `Stopped`, tells are counted and logged as dead letters.
     pub(crate) fn drain(&mut self) {
         if let Some(rx) = &mut self.rx {
-            drain_rx::<A>(rx, &self.cell);
+            let cell = rx.cell().clone();
+            drain_rx::<A>(rx, &cell);
         }
     }
 
-    /// Hands the mailbox back (to a supervisor's slot).
+    /// Hands the mailbox back (to a supervisor's slot); the inbox is then
+    /// finished.
     pub(crate) fn take_rx(&mut self) -> Option<Rx<A::Mailbox>> {
         self.rx.take()
+    }
+
+    /// Marks the end as recorded by the caller: dropping the inbox then
+    /// does nothing more.
+    pub(crate) fn finish(&mut self) {
+        self.rx = None;
     }
 }
 
@@ -111,17 +119,17 @@ pub(crate) fn drain_rx<A: Actor>(rx: &mut Rx<A::Mailbox>, cell: &Cell) {
 
 impl<A: Actor> Drop for Inbox<A> {
     fn drop(&mut self) {
-        if self.finished {
+        let Some(mut rx) = self.rx.take() else {
             return;
-        }
-        self.cell.flags.fetch_or(KILL, Ordering::AcqRel);
-        match (self.slot.take(), self.rx.take()) {
-            (Some(slot), Some(rx)) => slot.instance_aborted(rx),
-            (_, Some(mut rx)) => {
-                drain_rx::<A>(&mut rx, &self.cell);
-                self.cell.finish(StopReason::Killed);
+        };
+        let cell = rx.cell().clone();
+        cell.flags.fetch_or(KILL, Ordering::AcqRel);
+        match self.slot.take() {
+            Some(slot) => slot.instance_aborted(rx),
+            None => {
+                drain_rx::<A>(&mut rx, &cell);
+                cell.finish(StopReason::Killed);
             }
-            (_, None) => {}
         }
     }
 }
@@ -252,8 +260,14 @@ async fn serve<A: Actor>(
     ctx: &mut Context<A>,
     inbox: &mut Inbox<A>,
 ) -> Result<StopReason, StopReason> {
-    let cell = inbox.cell.clone();
+    let cell = ctx.cell().clone();
+    let mut budget = SERVE_BUDGET;
     loop {
+        budget -= 1;
+        if budget == 0 {
+            budget = SERVE_BUDGET;
+            tokio::task::yield_now().await;
+        }
         let Some(entry) = poll_fn(|cx| inbox.poll_next(cx)).await else {
             return Ok(cell.take_exit_reason());
         };
@@ -289,42 +303,167 @@ struct Parts<A: Actor> {
     inbox: Inbox<A>,
 }
 
-/// Runs an unsupervised actor from start to finish.
+/// Messages an actor handles in one poll of its task before it lets the
+/// other tasks of its worker run.
+const SERVE_BUDGET: u32 = 128;
+
+/// How a phase on the heap ends: with the serving still to do (`None`), or
+/// with the actor's result.
+type Next = Option<Result<StopReason, StopReason>>;
+
+/// Where an unsupervised actor's task is.
+enum Phase<A: Actor> {
+    /// Not polled yet.
+    Start(Parts<A>, Option<Ready>),
+    /// A phase in a future of its own on the heap, owning the parts until
+    /// it ends: `on_start`, or for an actor with `async` handlers its whole
+    /// start and serving (a handler's future needs a place that stays put).
+    Boxed(Pin<Box<dyn Future<Output = (Parts<A>, Next)> + Send>>),
+    /// Serving an actor whose handlers are all synchronous, from the task's
+    /// own poll.
+    Serve(Parts<A>),
+    /// Stopping: a future of its own, on the heap.
+    End(Pin<Box<dyn Future<Output = ()> + Send>>),
+    Done,
+}
+
+/// The future of an unsupervised actor's task, start to finish.
 ///
-/// A plain function returning an `async move` block, not an `async fn`: the
-/// block holds its captures once, where an `async fn` would keep its
-/// arguments next to the locals they are moved into, and this future is
-/// most of the memory an idle actor costs.
+/// Written out by hand rather than as an `async` block because it is most
+/// of what an idle actor costs: an `async` block keeps room for the largest
+/// state of every phase it awaits, for the actor's whole life. Here an idle
+/// actor of synchronous handlers holds its parts and a tag; the phases that
+/// need futures of their own (`on_start`, `async` handlers, the stop) put
+/// them on the heap, once per phase and never per message.
+pub(crate) struct Run<A: Actor> {
+    phase: Phase<A>,
+}
+
+// Nothing is pinned inside `Run`: the phases' futures are pinned on the
+// heap, and the parts are only ever used through `&mut`.
+impl<A: Actor> Unpin for Run<A> {}
+
+/// Runs an unsupervised actor from start to finish.
 pub(crate) fn run<A: Actor>(
     actor: A,
     ctx: Context<A>,
     rx: Rx<A::Mailbox>,
     ready: Option<Ready>,
-) -> impl Future<Output = ()> + Send {
-    let cell = ctx.cell().clone();
-    let inbox = Inbox::<A>::new(rx, cell.clone(), None);
-    let mut parts = Parts { actor, ctx, inbox };
-    async move {
-        let Parts { actor, ctx, inbox } = &mut parts;
-        // `run_instance` spelled out: one async layer less in the task.
-        let result = match start_instance(actor, ctx, ready, None).await {
-            Ok(()) => serve(actor, ctx, inbox).await,
-            Err(reason) => Err(reason),
-        };
-        // The stop runs once, in a future of its own on the heap: its state
-        // would otherwise add to the task's size for the actor's whole life.
-        let reason = Box::pin(end_instance(actor, ctx, inbox, result)).await;
-        let Parts {
-            actor,
-            ctx,
-            mut inbox,
-        } = parts;
-        abandon_while(Abandon::Stopped, || drop(actor));
-        drop(ctx);
-        inbox.finished = true;
-        tracing::debug!(actor = %cell, %reason, "actor stopped");
-        cell.finish(reason);
+) -> Run<A> {
+    let inbox = Inbox::new(rx, None);
+    Run {
+        phase: Phase::Start(Parts { actor, ctx, inbox }, ready),
     }
+}
+
+impl<A: Actor> Future for Run<A> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<()> {
+        let phase = &mut self.get_mut().phase;
+        loop {
+            let next = match phase {
+                Phase::Start(..) => match mem::replace(phase, Phase::Done) {
+                    Phase::Start(parts, ready) => begin(parts, ready),
+                    _ => unreachable!(),
+                },
+                Phase::Boxed(fut) => match ready!(fut.as_mut().poll(cx)) {
+                    (parts, None) => Phase::Serve(parts),
+                    (parts, Some(result)) => Phase::End(Box::pin(end(parts, result))),
+                },
+                Phase::Serve(parts) => {
+                    let result = ready!(serve_now(parts, cx));
+                    match mem::replace(phase, Phase::Done) {
+                        Phase::Serve(parts) => Phase::End(Box::pin(end(parts, result))),
+                        _ => unreachable!(),
+                    }
+                }
+                Phase::End(fut) => {
+                    ready!(fut.as_mut().poll(cx));
+                    *phase = Phase::Done;
+                    return Poll::Ready(());
+                }
+                Phase::Done => panic!("an actor's task was polled after it finished"),
+            };
+            *phase = next;
+        }
+    }
+}
+
+/// The first phase: what the actor's hooks and handlers need.
+fn begin<A: Actor>(mut parts: Parts<A>, ready: Option<Ready>) -> Phase<A> {
+    if A::__ASYNC_HANDLERS {
+        Phase::Boxed(Box::pin(async move {
+            let Parts { actor, ctx, inbox } = &mut parts;
+            let result = match start_instance(actor, ctx, ready, None).await {
+                Ok(()) => serve(actor, ctx, inbox).await,
+                Err(reason) => Err(reason),
+            };
+            (parts, Some(result))
+        }))
+    } else if A::__ON_START {
+        Phase::Boxed(Box::pin(async move {
+            let started = start_instance(&mut parts.actor, &mut parts.ctx, ready, None).await;
+            (parts, started.err().map(Err))
+        }))
+    } else {
+        // No hook to run: started.
+        if let Some(ready) = ready {
+            let _ = ready.send(Ok(()));
+        }
+        Phase::Serve(parts)
+    }
+}
+
+/// Handles messages of an actor whose handlers are all synchronous, until
+/// it stops or has used its budget for this poll.
+fn serve_now<A: Actor>(
+    parts: &mut Parts<A>,
+    cx: &mut TaskContext<'_>,
+) -> Poll<Result<StopReason, StopReason>> {
+    let Parts { actor, ctx, inbox } = parts;
+    for _ in 0..SERVE_BUDGET {
+        let Some(entry) = ready!(inbox.poll_next(cx)) else {
+            return Poll::Ready(Ok(ctx.cell().take_exit_reason()));
+        };
+        // A panic unwinds through the entry's reply handle, which then
+        // fails the ask with `Panicked`.
+        let now = polling_as(ctx.cell().id, || {
+            catch_unwind(AssertUnwindSafe(|| actor.__handle_now(entry, ctx)))
+        });
+        match now {
+            Ok(None) => {}
+            Ok(Some(_)) => unreachable!(
+                "`{}` declares no async handler, yet one of its entries needs a future",
+                A::TYPE_NAME
+            ),
+            Err(payload) => {
+                let panic = panic_message(payload);
+                tracing::error!(actor = %ctx.cell(), panic = %panic, "actor panicked in a handler");
+                return Poll::Ready(Ok(StopReason::Panicked(panic.into())));
+            }
+        }
+    }
+    // Woken from inside its own poll, the task goes to the back of its
+    // worker's queue, behind the tasks waiting there.
+    cx.waker().wake_by_ref();
+    Poll::Pending
+}
+
+/// The last phase: the stop, then the record of it.
+async fn end<A: Actor>(mut parts: Parts<A>, result: Result<StopReason, StopReason>) {
+    let reason = end_instance(&mut parts.actor, &mut parts.ctx, &mut parts.inbox, result).await;
+    let Parts {
+        actor,
+        ctx,
+        mut inbox,
+    } = parts;
+    let cell = ctx.cell().clone();
+    abandon_while(Abandon::Stopped, || drop(actor));
+    drop(ctx);
+    inbox.finish();
+    tracing::debug!(actor = %cell, %reason, "actor stopped");
+    cell.finish(reason);
 }
 
 /// The end of an unsupervised actor: fails what is queued, stops its
