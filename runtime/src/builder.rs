@@ -122,7 +122,7 @@ impl<A: Actor> ActorBuilder<A> {
     }
 
     fn start(self, ready: Option<crate::run::Ready>) -> ActorRef<A> {
-        let cell = Cell::new(A::TYPE_NAME, self.name);
+        let cell = Cell::new(const { &A::TYPE_NAME }, self.name);
         let (tx, rx) = mailbox::channel(self.mailbox, cell.clone());
         let raw = RawRef::new(tx.clone());
         let ctx = Context::new(tx);

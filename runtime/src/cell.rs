@@ -4,7 +4,7 @@
 use std::fmt;
 use std::num::NonZeroU64;
 use std::pin::pin;
-use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 #[cfg(not(typact_loom))]
@@ -59,6 +59,11 @@ impl fmt::Display for ActorId {
     }
 }
 
+/// The most live references to one actor: past it, the process aborts, as
+/// with `Arc`'s count. Each reference is at least 8 bytes, so this is over
+/// 16 GiB of references to a single actor.
+const MAX_REFS: u32 = u32::MAX / 2;
+
 pub(crate) const STOP: u8 = 1;
 pub(crate) const KILL: u8 = 2;
 
@@ -83,16 +88,19 @@ pub(crate) struct Cell {
     /// kill, and when the last reference goes.
     pub(crate) waker: AtomicWaker,
     /// Live `ActorRef`s (and recipients). At zero, an idle actor stops.
-    pub(crate) refs: AtomicUsize,
-    pub(crate) id: ActorId,
+    /// 32 bits, so that it shares a word with `flags`; see [`MAX_REFS`].
+    pub(crate) refs: AtomicU32,
     pub(crate) flags: AtomicU8,
-    pub(crate) type_name: &'static str,
+    pub(crate) id: ActorId,
+    /// The actor type's name, behind one pointer rather than two words.
+    pub(crate) type_name: &'static &'static str,
     pub(crate) name: Option<Arc<str>>,
     /// The task running the actor now (a supervised actor gets a new task
     /// when it is restarted after a kill).
     pub(crate) abort: Mutex<Option<AbortHandle>>,
-    /// The reason to stop with, when set by `Context::fail` or a link.
-    pub(crate) exit_reason: Mutex<Option<StopReason>>,
+    /// The reason to stop with, when set by `Context::fail` or a link; boxed,
+    /// since few actors ever have one.
+    pub(crate) exit_reason: Mutex<Option<Box<StopReason>>>,
     /// Why the actor stopped for good; set once, by `finish`.
     stopped: OnceLock<StopReason>,
     /// Wakes `wait_for_stop` callers when `stopped` is set. Inline, unlike a
@@ -102,12 +110,12 @@ pub(crate) struct Cell {
 }
 
 impl Cell {
-    pub(crate) fn new(type_name: &'static str, name: Option<Arc<str>>) -> Arc<Self> {
+    pub(crate) fn new(type_name: &'static &'static str, name: Option<Arc<str>>) -> Arc<Self> {
         Arc::new(Cell {
             id: ActorId::next(),
             type_name,
             name,
-            refs: AtomicUsize::new(0),
+            refs: AtomicU32::new(0),
             flags: AtomicU8::new(0),
             waker: AtomicWaker::new(),
             abort: Mutex::new(None),
@@ -166,7 +174,7 @@ impl Cell {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         if slot.is_none() {
-            *slot = Some(reason);
+            *slot = Some(Box::new(reason));
         }
         drop(slot);
         self.signal(STOP);
@@ -181,7 +189,7 @@ impl Cell {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .take()
-            .unwrap_or(StopReason::Normal)
+            .map_or(StopReason::Normal, |reason| *reason)
     }
 
     /// Clears the stop and kill signals before a restarted instance runs.
@@ -198,7 +206,12 @@ impl Cell {
     }
 
     pub(crate) fn retain(&self) {
-        self.refs.fetch_add(1, Ordering::Relaxed);
+        if self.refs.fetch_add(1, Ordering::Relaxed) > MAX_REFS {
+            // As `Arc` does on overflow: the count must never wrap, and
+            // racing threads could each add one past any check that
+            // only panics.
+            std::process::abort();
+        }
     }
 
     pub(crate) fn release(&self) {

@@ -104,7 +104,7 @@ impl<A: Actor> Slot<A> {
         name: Option<Arc<str>>,
         restart: Restart,
     ) -> Arc<Self> {
-        let cell = Cell::new(A::TYPE_NAME, name);
+        let cell = Cell::new(const { &A::TYPE_NAME }, name);
         let (tx, rx) = mailbox::channel(mailbox, cell.clone());
         let raw = RawRef::new(tx);
         Arc::new(Slot {

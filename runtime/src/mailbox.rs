@@ -6,7 +6,9 @@
 //! Here the queue is a `VecDeque` that keeps its capacity, and the receiver
 //! swaps it for a second one to take everything queued in one lock: in
 //! steady state no message allocates, and the lock is held only for a push
-//! or a swap. All of it is safe code on std and tokio primitives.
+//! or a swap. The oldest entry waits in a slot of its own, so an actor that
+//! never has more than one message waiting never allocates a buffer at all.
+//! All of it is safe code on std and tokio primitives.
 
 use std::collections::VecDeque;
 use std::mem;
@@ -52,8 +54,11 @@ impl Default for MailboxKind {
     }
 }
 
+/// Queued entries: `first`, then `rest`. `first` is empty only when `rest`
+/// is too, because the receiver always takes both at once.
 struct Queue<T> {
-    entries: VecDeque<T>,
+    first: Option<T>,
+    rest: VecDeque<T>,
     closed: bool,
 }
 
@@ -80,7 +85,11 @@ impl<T> Shared<T> {
         if queue.closed {
             return Err(value);
         }
-        queue.entries.push_back(value);
+        if queue.first.is_none() {
+            queue.first = Some(value);
+        } else {
+            queue.rest.push_back(value);
+        }
         drop(queue);
         self.cell.waker.wake();
         Ok(())
@@ -124,7 +133,8 @@ pub(crate) fn channel<T>(kind: MailboxKind, cell: std::sync::Arc<Cell>) -> (Tx<T
     };
     let shared = Arc::new(Shared {
         queue: Mutex::new(Queue {
-            entries: VecDeque::new(),
+            first: None,
+            rest: VecDeque::new(),
             closed: false,
         }),
         space,
@@ -203,16 +213,25 @@ impl<T> Rx<T> {
         &self.shared.cell
     }
 
-    /// Takes whatever the shared queue holds, in one lock.
-    fn refill(&mut self, queue: &mut Queue<T>) {
-        mem::swap(&mut self.local, &mut queue.entries);
+    /// Takes everything queued, in one lock: returns the oldest entry and
+    /// keeps the rest, in order, in `local` (empty when this is called).
+    /// The caller releases the oldest entry's place once the lock is gone.
+    fn refill(&mut self, queue: &mut Queue<T>) -> Option<T> {
+        let first = queue.first.take()?;
+        mem::swap(&mut self.local, &mut queue.rest);
+        Some(first)
+    }
+
+    /// One place of a bounded mailbox is free again.
+    fn release_one(&self) {
+        if let Some(space) = &self.shared.space {
+            space.add_permits(1);
+        }
     }
 
     fn pop_local(&mut self) -> Option<T> {
         let value = self.local.pop_front()?;
-        if let Some(space) = &self.shared.space {
-            space.add_permits(1);
-        }
+        self.release_one();
         Some(value)
     }
 
@@ -224,10 +243,10 @@ impl<T> Rx<T> {
         let shared = self.shared.clone();
         for attempt in 0..2 {
             let mut queue = shared.lock();
-            if !queue.entries.is_empty() {
-                self.refill(&mut queue);
+            if let Some(value) = self.refill(&mut queue) {
                 drop(queue);
-                return Poll::Ready(self.pop_local());
+                self.release_one();
+                return Poll::Ready(Some(value));
             }
             if queue.closed {
                 return Poll::Ready(None);
@@ -248,17 +267,13 @@ impl<T> Rx<T> {
         }
         let shared = self.shared.clone();
         let mut queue = shared.lock();
-        if queue.entries.is_empty() {
-            return if queue.closed {
-                TryRecv::Closed
-            } else {
-                TryRecv::Empty
-            };
-        }
-        self.refill(&mut queue);
-        drop(queue);
-        match self.pop_local() {
-            Some(value) => TryRecv::Value(value),
+        match self.refill(&mut queue) {
+            Some(value) => {
+                drop(queue);
+                self.release_one();
+                TryRecv::Value(value)
+            }
+            None if queue.closed => TryRecv::Closed,
             None => TryRecv::Empty,
         }
     }
@@ -318,7 +333,7 @@ mod tests {
     use super::*;
 
     fn test_channel<T>(kind: MailboxKind) -> (Tx<T>, Rx<T>) {
-        channel(kind, Cell::new("Test", None))
+        channel(kind, Cell::new(&"Test", None))
     }
 
     fn poll_recv<T>(rx: &mut Rx<T>) -> Poll<Option<T>> {
@@ -435,7 +450,7 @@ mod loom_tests {
     use super::*;
 
     fn test_channel<T>(kind: MailboxKind) -> (Tx<T>, Rx<T>) {
-        channel(kind, Cell::new("Test", None))
+        channel(kind, Cell::new(&"Test", None))
     }
 
     /// Explores the interleavings with at most a few preemptions each,
