@@ -126,7 +126,13 @@ impl<A: Actor> ActorBuilder<A> {
         let (tx, rx) = mailbox::channel(self.mailbox, cell.clone());
         let raw = RawRef::new(tx.clone());
         let ctx = Context::new(tx);
-        let task = tokio::spawn(crate::run::run(self.actor, ctx, rx, ready));
+        // Two task futures: a handler's future needs room in the task; an
+        // actor without `async` handlers keeps none.
+        let task = if A::__ASYNC_HANDLERS {
+            tokio::spawn(crate::run::run_async(self.actor, ctx, rx, ready))
+        } else {
+            tokio::spawn(crate::run::run(self.actor, ctx, rx, ready))
+        };
         cell.set_task(task.abort_handle());
         ActorRef::from_raw(raw)
     }

@@ -315,9 +315,8 @@ type Next = Option<Result<StopReason, StopReason>>;
 enum Phase<A: Actor> {
     /// Not polled yet.
     Start(Parts<A>, Option<Ready>),
-    /// A phase in a future of its own on the heap, owning the parts until
-    /// it ends: `on_start`, or for an actor with `async` handlers its whole
-    /// start and serving (a handler's future needs a place that stays put).
+    /// The `on_start` hook, in a future of its own on the heap that owns
+    /// the parts until it ends.
     Boxed(Pin<Box<dyn Future<Output = (Parts<A>, Next)> + Send>>),
     /// Serving an actor whose handlers are all synchronous, from the task's
     /// own poll.
@@ -327,14 +326,15 @@ enum Phase<A: Actor> {
     Done,
 }
 
-/// The future of an unsupervised actor's task, start to finish.
+/// The future of the task of an unsupervised actor whose handlers are all
+/// synchronous, start to finish ([`run_async`] runs the others).
 ///
 /// Written out by hand rather than as an `async` block because it is most
 /// of what an idle actor costs: an `async` block keeps room for the largest
 /// state of every phase it awaits, for the actor's whole life. Here an idle
-/// actor of synchronous handlers holds its parts and a tag; the phases that
-/// need futures of their own (`on_start`, `async` handlers, the stop) put
-/// them on the heap, once per phase and never per message.
+/// actor holds its parts and a tag; the phases that need futures of their
+/// own (`on_start`, the stop) put them on the heap, once per phase and never
+/// per message.
 pub(crate) struct Run<A: Actor> {
     phase: Phase<A>,
 }
@@ -343,7 +343,8 @@ pub(crate) struct Run<A: Actor> {
 // heap, and the parts are only ever used through `&mut`.
 impl<A: Actor> Unpin for Run<A> {}
 
-/// Runs an unsupervised actor from start to finish.
+/// Runs an unsupervised actor whose handlers are all synchronous from start
+/// to finish.
 pub(crate) fn run<A: Actor>(
     actor: A,
     ctx: Context<A>,
@@ -390,18 +391,9 @@ impl<A: Actor> Future for Run<A> {
     }
 }
 
-/// The first phase: what the actor's hooks and handlers need.
+/// The first phase: the `on_start` hook if there is one, then serving.
 fn begin<A: Actor>(mut parts: Parts<A>, ready: Option<Ready>) -> Phase<A> {
-    if A::__ASYNC_HANDLERS {
-        Phase::Boxed(Box::pin(async move {
-            let Parts { actor, ctx, inbox } = &mut parts;
-            let result = match start_instance(actor, ctx, ready, None).await {
-                Ok(()) => serve(actor, ctx, inbox).await,
-                Err(reason) => Err(reason),
-            };
-            (parts, Some(result))
-        }))
-    } else if A::__ON_START {
+    if A::__ON_START {
         Phase::Boxed(Box::pin(async move {
             let started = start_instance(&mut parts.actor, &mut parts.ctx, ready, None).await;
             (parts, started.err().map(Err))
@@ -412,6 +404,29 @@ fn begin<A: Actor>(mut parts: Parts<A>, ready: Option<Ready>) -> Phase<A> {
             let _ = ready.send(Ok(()));
         }
         Phase::Serve(parts)
+    }
+}
+
+/// Runs an unsupervised actor with `async` handlers from start to finish.
+///
+/// An `async` block, since a handler's future needs a place that stays put
+/// while it is polled; the stop, which runs once, is a future of its own on
+/// the heap rather than room kept in this one for the actor's whole life.
+pub(crate) fn run_async<A: Actor>(
+    actor: A,
+    ctx: Context<A>,
+    rx: Rx<A::Mailbox>,
+    ready: Option<Ready>,
+) -> impl Future<Output = ()> + Send {
+    let inbox = Inbox::new(rx, None);
+    let mut parts = Parts { actor, ctx, inbox };
+    async move {
+        let Parts { actor, ctx, inbox } = &mut parts;
+        let result = match start_instance(actor, ctx, ready, None).await {
+            Ok(()) => serve(actor, ctx, inbox).await,
+            Err(reason) => Err(reason),
+        };
+        Box::pin(end(parts, result)).await;
     }
 }
 
