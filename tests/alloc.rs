@@ -132,10 +132,10 @@ const MEASURED: u64 = 100_000;
 const ROUND: u64 = 500;
 
 /// The most heap bytes an idle actor may hold: a 256-byte task (tokio's
-/// header and trailer around the actor's 88-byte future), a 184-byte cell
+/// header and trailer around the actor's 88-byte future), a 120-byte cell
 /// and a 136-byte mailbox whose queue, having never held two entries at
 /// once, has no buffer.
-const IDLE_ACTOR_BYTES: i64 = 576;
+const IDLE_ACTOR_BYTES: i64 = 512;
 
 /// Runs `send` `n` times in rounds, waiting after each round until the actor
 /// has handled it; returns the allocations counted, minus the one reply slot

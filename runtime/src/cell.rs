@@ -98,15 +98,23 @@ pub(crate) struct Cell {
     /// The task running the actor now (a supervised actor gets a new task
     /// when it is restarted after a kill).
     pub(crate) abort: Mutex<Option<AbortHandle>>,
-    /// The reason to stop with, when set by `Context::fail` or a link; boxed,
-    /// since few actors ever have one.
-    pub(crate) exit_reason: Mutex<Option<Box<StopReason>>>,
+    /// What the actor's end needs, made the first time it is needed.
+    ending: OnceLock<Box<Ending>>,
+    pub(crate) dead_letters: AtomicU64,
+}
+
+/// The part of a cell about the actor's end: made when a reason to stop is
+/// set, when someone first waits for the stop, or when the actor stops.
+/// Most actors spend their life without it, so an idle one does not carry
+/// its bytes.
+#[derive(Default)]
+struct Ending {
+    /// The reason to stop with, when set by `Context::fail` or a link.
+    exit_reason: Mutex<Option<StopReason>>,
     /// Why the actor stopped for good; set once, by `finish`.
     stopped: OnceLock<StopReason>,
-    /// Wakes `wait_for_stop` callers when `stopped` is set. Inline, unlike a
-    /// watch channel, so an actor costs one allocation less.
-    stop_notify: Notify,
-    pub(crate) dead_letters: AtomicU64,
+    /// Wakes `wait_for_stop` callers when `stopped` is set.
+    notify: Notify,
 }
 
 impl Cell {
@@ -119,9 +127,7 @@ impl Cell {
             flags: AtomicU8::new(0),
             waker: AtomicWaker::new(),
             abort: Mutex::new(None),
-            exit_reason: Mutex::new(None),
-            stopped: OnceLock::new(),
-            stop_notify: Notify::new(),
+            ending: OnceLock::new(),
             dead_letters: AtomicU64::new(0),
         })
     }
@@ -170,14 +176,19 @@ impl Cell {
     /// reason set wins).
     pub(crate) fn fail(&self, reason: StopReason) {
         let mut slot = self
+            .ending()
             .exit_reason
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         if slot.is_none() {
-            *slot = Some(Box::new(reason));
+            *slot = Some(reason);
         }
         drop(slot);
         self.signal(STOP);
+    }
+
+    fn ending(&self) -> &Ending {
+        self.ending.get_or_init(Box::default)
     }
 
     /// The reason an instance's loop ended on a stop signal.
@@ -185,24 +196,33 @@ impl Cell {
         if self.flags() & KILL != 0 {
             return StopReason::Killed;
         }
-        self.exit_reason
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
-            .map_or(StopReason::Normal, |reason| *reason)
+        self.ending
+            .get()
+            .and_then(|ending| {
+                ending
+                    .exit_reason
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .take()
+            })
+            .unwrap_or(StopReason::Normal)
     }
 
     /// Clears the stop and kill signals before a restarted instance runs.
     pub(crate) fn clear_signals(&self) {
         self.flags.fetch_and(!(STOP | KILL), Ordering::AcqRel);
-        *self
-            .exit_reason
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = None;
+        if let Some(ending) = self.ending.get() {
+            *ending
+                .exit_reason
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = None;
+        }
     }
 
     pub(crate) fn is_stopped(&self) -> bool {
-        self.stopped.get().is_some()
+        self.ending
+            .get()
+            .is_some_and(|ending| ending.stopped.get().is_some())
     }
 
     pub(crate) fn retain(&self) {
@@ -228,12 +248,13 @@ impl Cell {
     }
 
     pub(crate) async fn wait_for_stop(&self) -> StopReason {
+        let ending = self.ending();
         loop {
-            let mut notified = pin!(self.stop_notify.notified());
+            let mut notified = pin!(ending.notify.notified());
             // Registered before the check, so a `finish` between the check
             // and the await still wakes this waiter.
             notified.as_mut().enable();
-            if let Some(reason) = self.stopped.get() {
+            if let Some(reason) = ending.stopped.get() {
                 return reason.clone();
             }
             notified.await;
@@ -242,8 +263,9 @@ impl Cell {
 
     /// Announces the stop; the first reason wins.
     pub(crate) fn finish(&self, reason: StopReason) {
-        if self.stopped.set(reason).is_ok() {
-            self.stop_notify.notify_waiters();
+        let ending = self.ending();
+        if ending.stopped.set(reason).is_ok() {
+            ending.notify.notify_waiters();
         }
     }
 }
