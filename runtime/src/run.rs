@@ -167,32 +167,46 @@ pub(crate) async fn catch<F: Future>(id: ActorId, fut: F) -> Result<F::Output, S
 /// [`catch`] for a future the caller has pinned in place, so that the
 /// caller's state holds it once (a future passed by value to an `async fn`
 /// is stored twice: as the argument and as the pinned local).
-pub(crate) async fn catch_pinned<F: Future>(
+pub(crate) fn catch_pinned<F: Future>(id: ActorId, slot: Pin<&mut Option<F>>) -> Catch<'_, F> {
+    Catch {
+        id,
+        slot: Unfinished(slot),
+    }
+}
+
+/// The future of [`catch_pinned`]: two words, where an `async fn` doing the
+/// same keeps several more in every handler's wait.
+pub(crate) struct Catch<'a, F> {
     id: ActorId,
-    slot: Pin<&mut Option<F>>,
-) -> Result<F::Output, String> {
-    let mut guard = Unfinished(slot);
-    poll_fn(|cx| {
-        let fut = guard
+    slot: Unfinished<'a, F>,
+}
+
+impl<F: Future> Future for Catch<'_, F> {
+    type Output = Result<F::Output, String>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        // `Catch` is `Unpin`: it holds the future through a `Pin<&mut _>`.
+        let this = self.get_mut();
+        let fut = this
+            .slot
             .0
             .as_mut()
             .as_pin_mut()
             .expect("polled after completion");
         // `catch_unwind` returns in every case, so `polling_as` always
         // restores the previous actor.
-        match polling_as(id, || catch_unwind(AssertUnwindSafe(|| fut.poll(cx)))) {
+        match polling_as(this.id, || catch_unwind(AssertUnwindSafe(|| fut.poll(cx)))) {
             Ok(Poll::Ready(out)) => {
-                guard.0.set(None);
+                this.slot.0.set(None);
                 Poll::Ready(Ok(out))
             }
             Ok(Poll::Pending) => Poll::Pending,
             Err(payload) => {
-                abandon_while(Abandon::Panicked, || guard.0.set(None));
+                abandon_while(Abandon::Panicked, || this.slot.0.set(None));
                 Poll::Ready(Err(panic_message(payload)))
             }
         }
-    })
-    .await
+    }
 }
 
 /// The error of an `on_start` hook (or a factory) that panicked.
@@ -255,41 +269,46 @@ async fn start_instance<A: Actor>(
 }
 
 /// Handles messages, one at a time, until the actor stops; returns why.
-async fn serve<A: Actor>(
-    actor: &mut A,
-    ctx: &mut Context<A>,
-    inbox: &mut Inbox<A>,
-) -> Result<StopReason, StopReason> {
-    let cell = ctx.cell().clone();
-    let mut budget = SERVE_BUDGET;
-    loop {
-        budget -= 1;
-        if budget == 0 {
-            budget = SERVE_BUDGET;
-            tokio::task::yield_now().await;
-        }
-        let Some(entry) = poll_fn(|cx| inbox.poll_next(cx)).await else {
-            return Ok(cell.take_exit_reason());
-        };
-        // Synchronous handlers run here, with no future to build or poll; a
-        // panic unwinds through the entry's reply handle, which then fails
-        // the ask with `Panicked`.
-        let now = polling_as(cell.id, || {
-            catch_unwind(AssertUnwindSafe(|| actor.__handle_now(entry, ctx)))
-        });
-        let entry = match now {
-            Ok(None) => continue,
-            Ok(Some(entry)) => entry,
-            Err(payload) => {
-                let panic = panic_message(payload);
+///
+/// A plain function returning an `async move` block, which holds its
+/// captures once; an `async fn` would also keep a copy of each argument.
+#[allow(clippy::manual_async_fn, reason = "an `async fn` stores its arguments twice")]
+fn serve<'a, A: Actor>(
+    actor: &'a mut A,
+    ctx: &'a mut Context<A>,
+    inbox: &'a mut Inbox<A>,
+) -> impl Future<Output = Result<StopReason, StopReason>> + Send + 'a {
+    async move {
+        let cell = ctx.cell().clone();
+        let mut budget = SERVE_BUDGET;
+        loop {
+            budget -= 1;
+            if budget == 0 {
+                budget = SERVE_BUDGET;
+                tokio::task::yield_now().await;
+            }
+            let Some(entry) = poll_fn(|cx| inbox.poll_next(cx)).await else {
+                return Ok(cell.take_exit_reason());
+            };
+            // Synchronous handlers run here, with no future to build or poll; a
+            // panic unwinds through the entry's reply handle, which then fails
+            // the ask with `Panicked`.
+            let entry = match polling_as(cell.id, || {
+                catch_unwind(AssertUnwindSafe(|| actor.__handle_now(entry, ctx)))
+            }) {
+                Ok(None) => continue,
+                Ok(Some(entry)) => entry,
+                Err(payload) => {
+                    let panic = panic_message(payload);
+                    tracing::error!(actor = %cell, panic = %panic, "actor panicked in a handler");
+                    return Ok(StopReason::Panicked(panic.into()));
+                }
+            };
+            let handling = pin!(Some(actor.__handle(entry, ctx)));
+            if let Err(panic) = catch_pinned(cell.id, handling).await {
                 tracing::error!(actor = %cell, panic = %panic, "actor panicked in a handler");
                 return Ok(StopReason::Panicked(panic.into()));
             }
-        };
-        let handling = pin!(Some(actor.__handle(entry, ctx)));
-        if let Err(panic) = catch_pinned(cell.id, handling).await {
-            tracing::error!(actor = %cell, panic = %panic, "actor panicked in a handler");
-            return Ok(StopReason::Panicked(panic.into()));
         }
     }
 }
@@ -410,8 +429,9 @@ fn begin<A: Actor>(mut parts: Parts<A>, ready: Option<Ready>) -> Phase<A> {
 /// Runs an unsupervised actor with `async` handlers from start to finish.
 ///
 /// An `async` block, since a handler's future needs a place that stays put
-/// while it is polled; the stop, which runs once, is a future of its own on
-/// the heap rather than room kept in this one for the actor's whole life.
+/// while it is polled; the start and the stop, which run once, are futures
+/// of their own on the heap rather than room kept in this one for the
+/// actor's whole life.
 pub(crate) fn run_async<A: Actor>(
     actor: A,
     ctx: Context<A>,
@@ -421,11 +441,18 @@ pub(crate) fn run_async<A: Actor>(
     let inbox = Inbox::new(rx, None);
     let mut parts = Parts { actor, ctx, inbox };
     async move {
-        let Parts { actor, ctx, inbox } = &mut parts;
-        let result = match start_instance(actor, ctx, ready, None).await {
-            Ok(()) => serve(actor, ctx, inbox).await,
-            Err(reason) => Err(reason),
-        };
+        // The start, like the stop, is a future of its own on the heap, and
+        // only for an actor with an `on_start` hook.
+        if A::__ON_START {
+            let started = start_instance(&mut parts.actor, &mut parts.ctx, ready, None);
+            if let Err(reason) = Box::pin(started).await {
+                Box::pin(end(parts, Err(reason))).await;
+                return;
+            }
+        } else if let Some(ready) = ready {
+            let _ = ready.send(Ok(()));
+        }
+        let result = serve(&mut parts.actor, &mut parts.ctx, &mut parts.inbox).await;
         Box::pin(end(parts, result)).await;
     }
 }
