@@ -216,9 +216,9 @@ impl<T> Rx<T> {
     /// Takes everything queued, in one lock: returns the oldest entry and
     /// keeps the rest, in order, in `local` (empty when this is called).
     /// The caller releases the oldest entry's place once the lock is gone.
-    fn refill(&mut self, queue: &mut Queue<T>) -> Option<T> {
+    fn refill(local: &mut VecDeque<T>, queue: &mut Queue<T>) -> Option<T> {
         let first = queue.first.take()?;
-        mem::swap(&mut self.local, &mut queue.rest);
+        mem::swap(local, &mut queue.rest);
         Some(first)
     }
 
@@ -240,24 +240,20 @@ impl<T> Rx<T> {
         if let Some(value) = self.pop_local() {
             return Poll::Ready(Some(value));
         }
-        let shared = self.shared.clone();
-        for attempt in 0..2 {
-            let mut queue = shared.lock();
-            if let Some(value) = self.refill(&mut queue) {
-                drop(queue);
-                self.release_one();
-                return Poll::Ready(Some(value));
-            }
-            if queue.closed {
-                return Poll::Ready(None);
-            }
+        let mut queue = self.shared.lock();
+        if let Some(value) = Self::refill(&mut self.local, &mut queue) {
             drop(queue);
-            if attempt == 0 {
-                // Register, then look again: a push between the first look
-                // and the registration is seen by the second.
-                shared.cell.register(cx.waker());
-            }
+            self.release_one();
+            return Poll::Ready(Some(value));
         }
+        if queue.closed {
+            return Poll::Ready(None);
+        }
+        // Registered under the lock: a sender pushes under it too and wakes
+        // after releasing it, so a push that this look missed wakes the
+        // waker registered here. One lock per wait, not a look, a
+        // registration and a second look.
+        self.shared.cell.register(cx.waker());
         Poll::Pending
     }
 
@@ -265,9 +261,8 @@ impl<T> Rx<T> {
         if let Some(value) = self.pop_local() {
             return TryRecv::Value(value);
         }
-        let shared = self.shared.clone();
-        let mut queue = shared.lock();
-        match self.refill(&mut queue) {
+        let mut queue = self.shared.lock();
+        match Self::refill(&mut self.local, &mut queue) {
             Some(value) => {
                 drop(queue);
                 self.release_one();

@@ -272,7 +272,10 @@ async fn start_instance<A: Actor>(
 ///
 /// A plain function returning an `async move` block, which holds its
 /// captures once; an `async fn` would also keep a copy of each argument.
-#[allow(clippy::manual_async_fn, reason = "an `async fn` stores its arguments twice")]
+#[allow(
+    clippy::manual_async_fn,
+    reason = "an `async fn` stores its arguments twice"
+)]
 fn serve<'a, A: Actor>(
     actor: &'a mut A,
     ctx: &'a mut Context<A>,
@@ -464,32 +467,38 @@ fn serve_now<A: Actor>(
     cx: &mut TaskContext<'_>,
 ) -> Poll<Result<StopReason, StopReason>> {
     let Parts { actor, ctx, inbox } = parts;
-    for _ in 0..SERVE_BUDGET {
-        let Some(entry) = ready!(inbox.poll_next(cx)) else {
-            return Poll::Ready(Ok(ctx.cell().take_exit_reason()));
-        };
-        // A panic unwinds through the entry's reply handle, which then
-        // fails the ask with `Panicked`.
-        let now = polling_as(ctx.cell().id, || {
-            catch_unwind(AssertUnwindSafe(|| actor.__handle_now(entry, ctx)))
-        });
-        match now {
-            Ok(None) => {}
-            Ok(Some(_)) => unreachable!(
-                "`{}` declares no async handler, yet one of its entries needs a future",
-                A::TYPE_NAME
-            ),
-            Err(payload) => {
-                let panic = panic_message(payload);
-                tracing::error!(actor = %ctx.cell(), panic = %panic, "actor panicked in a handler");
-                return Poll::Ready(Ok(StopReason::Panicked(panic.into())));
+    // One actor mark and one unwind guard per poll rather than per message:
+    // a panic in any handler ends the actor, unwinding through the reply
+    // handle of the entry being handled, which then fails its ask with
+    // `Panicked`.
+    let served = polling_as(ctx.cell().id, || {
+        catch_unwind(AssertUnwindSafe(|| {
+            for _ in 0..SERVE_BUDGET {
+                let Some(entry) = ready!(inbox.poll_next(cx)) else {
+                    return Poll::Ready(());
+                };
+                if actor.__handle_now(entry, ctx).is_some() {
+                    unreachable!(
+                        "`{}` declares no async handler, yet one of its entries needs a future",
+                        A::TYPE_NAME
+                    );
+                }
             }
+            // Woken from inside its own poll, the task goes to the back of
+            // its worker's queue, behind the tasks waiting there.
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }))
+    });
+    match served {
+        Ok(Poll::Pending) => Poll::Pending,
+        Ok(Poll::Ready(())) => Poll::Ready(Ok(ctx.cell().take_exit_reason())),
+        Err(payload) => {
+            let panic = panic_message(payload);
+            tracing::error!(actor = %ctx.cell(), panic = %panic, "actor panicked in a handler");
+            Poll::Ready(Ok(StopReason::Panicked(panic.into())))
         }
     }
-    // Woken from inside its own poll, the task goes to the back of its
-    // worker's queue, behind the tasks waiting there.
-    cx.waker().wake_by_ref();
-    Poll::Pending
 }
 
 /// The last phase: the stop, then the record of it.
