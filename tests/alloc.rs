@@ -334,3 +334,29 @@ fn an_idle_actor_with_async_handlers_holds_few_heap_bytes() {
         drop(warm);
     });
 }
+
+/// An ask that finds the mailbox full allocates its reply slot and the
+/// future that waits for a place, and nothing more; the reply it was first
+/// offered with waits with it.
+#[test]
+fn an_ask_to_a_full_mailbox_allocates_its_reply_slot_once() {
+    use std::future::{IntoFuture, poll_fn};
+    use std::task::Poll;
+
+    runtime().block_on(async {
+        let sum = Sum::default().builder().capacity(1).spawn();
+        sum.ask(Total).await.unwrap();
+        // The actor cannot run until this task waits, so one tell fills it.
+        sum.try_tell(Add { by: 2 }).unwrap();
+        let mut ask = std::pin::pin!(sum.ask(Total).into_future());
+        let before = allocations();
+        let first = poll_fn(|cx| Poll::Ready(ask.as_mut().poll(cx))).await;
+        let spent = allocations() - before;
+        assert!(first.is_pending(), "the mailbox should have been full");
+        assert_eq!(
+            spent, 2,
+            "an ask to a full mailbox allocated {spent} times, not its reply slot and its wait"
+        );
+        assert_eq!(ask.await.unwrap(), 2);
+    });
+}

@@ -147,9 +147,9 @@ fn expand_model(model: &ActorModel) -> TokenStream {
 
                 #[inline]
                 #[allow(unreachable_patterns)]
-                fn __unwrap(entry: #mailbox) -> #msg_ty {
+                fn __unwrap(entry: #mailbox) -> (#msg_ty, #private::ReplyTo<#reply>) {
                     match entry {
-                        #mailbox::#variant(msg, _) => msg,
+                        #mailbox::#variant(msg, reply) => (msg, reply),
                         _ => ::core::panic!("typact: mailbox entry of another message"),
                     }
                 }
@@ -363,7 +363,7 @@ fn expand_model(model: &ActorModel) -> TokenStream {
                     msg.absurd()
                 }
 
-                fn __unwrap(_: #mailbox) -> #private::Unhandled<#actor> {
+                fn __unwrap(_: #mailbox) -> (#private::Unhandled<#actor>, #private::ReplyTo<()>) {
                     ::core::panic!("typact: no mailbox entry holds an `Unhandled` message")
                 }
             }

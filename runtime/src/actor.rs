@@ -229,7 +229,8 @@ pub trait Handler<M>: Actor {
     #[doc(hidden)]
     fn __wrap(msg: M, reply: ReplyTo<Self::Reply>) -> Self::Mailbox;
 
-    /// Takes the message back out of an entry made by `__wrap`.
+    /// Takes the message and its reply handle back out of an entry made by
+    /// `__wrap`.
     #[doc(hidden)]
-    fn __unwrap(entry: Self::Mailbox) -> M;
+    fn __unwrap(entry: Self::Mailbox) -> (M, ReplyTo<Self::Reply>);
 }

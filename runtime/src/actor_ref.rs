@@ -5,7 +5,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use crate::actor::{Actor, Handler};
-use crate::ask::{Ask, Sink};
+use crate::ask::{Ask, Refused, Sink};
 use crate::cell::{ActorId, Cell};
 use crate::error::{AskError, StopReason, TellError, TryTellError};
 use crate::mailbox::{TrySend, Tx};
@@ -71,6 +71,12 @@ impl<A: Actor> Clone for RawRef<A> {
     }
 }
 
+/// The message of an entry that was not accepted; its reply handle, for a
+/// tell an empty one, is dropped.
+fn message<A: Handler<M>, M>(entry: A::Mailbox) -> M {
+    A::__unwrap(entry).0
+}
+
 impl<A: Handler<M>, M> Sink<M> for RawRef<A> {
     type Reply = <A as Handler<M>>::Reply;
 
@@ -80,7 +86,7 @@ impl<A: Handler<M>, M> Sink<M> for RawRef<A> {
     }
 
     #[inline]
-    fn try_push(&self, msg: M, reply: ReplyTo<Self::Reply>) -> Result<(), TrySend<M>> {
+    fn try_push(&self, msg: M, reply: ReplyTo<Self::Reply>) -> Result<(), Refused<M, Self::Reply>> {
         self.tx
             .try_send(A::__wrap(msg, reply))
             .map_err(|e| match e {
@@ -98,7 +104,7 @@ impl<A: Handler<M>, M> Sink<M> for RawRef<A> {
         M: 'a,
     {
         let entry = A::__wrap(msg, reply);
-        Box::pin(async move { self.tx.send(entry).await.map_err(A::__unwrap) })
+        Box::pin(async move { self.tx.send(entry).await.map_err(message::<A, M>) })
     }
 
     #[inline]
@@ -110,13 +116,13 @@ impl<A: Handler<M>, M> Sink<M> for RawRef<A> {
     fn push_reserved(&self, msg: M, reply: ReplyTo<Self::Reply>) -> Result<(), M> {
         self.tx
             .push_reserved(A::__wrap(msg, reply))
-            .map_err(A::__unwrap)
+            .map_err(message::<A, M>)
     }
 
     fn blocking_push(&self, msg: M, reply: ReplyTo<Self::Reply>) -> Result<(), M> {
         self.tx
             .blocking_send(A::__wrap(msg, reply))
-            .map_err(A::__unwrap)
+            .map_err(message::<A, M>)
     }
 }
 
@@ -215,7 +221,7 @@ impl<A: Actor> ActorRef<A> {
             .tx
             .send(A::__wrap(msg, ReplyTo::none()))
             .await
-            .map_err(|entry| TellError(A::__unwrap(entry)))
+            .map_err(|entry| TellError(message::<A, M>(entry)))
     }
 
     /// Sends a message if the mailbox has room, without ever waiting.
@@ -234,8 +240,8 @@ impl<A: Actor> ActorRef<A> {
             .tx
             .try_send(A::__wrap(msg, ReplyTo::none()))
             .map_err(|e| match e {
-                TrySend::Full(entry) => TryTellError::Full(A::__unwrap(entry)),
-                TrySend::Closed(entry) => TryTellError::Closed(A::__unwrap(entry)),
+                TrySend::Full(entry) => TryTellError::Full(message::<A, M>(entry)),
+                TrySend::Closed(entry) => TryTellError::Closed(message::<A, M>(entry)),
             })
     }
 
@@ -258,7 +264,7 @@ impl<A: Actor> ActorRef<A> {
         self.raw()
             .tx
             .blocking_send(A::__wrap(msg, ReplyTo::none()))
-            .map_err(|entry| TellError(A::__unwrap(entry)))
+            .map_err(|entry| TellError(message::<A, M>(entry)))
     }
 
     /// Sends a request and returns a future of its typed reply.

@@ -35,13 +35,17 @@ pub(crate) fn polling_as<R>(id: crate::cell::ActorId, f: impl FnOnce() -> R) -> 
 /// Something that accepts `M` into a mailbox: an actor's raw reference, seen
 /// without its actor type. Object safe, so [`Recipient`](crate::Recipient) and
 /// [`Ask`] can hold it as `dyn`.
+/// A message a mailbox did not take, with its reply handle.
+pub(crate) type Refused<M, R> = TrySend<(M, ReplyTo<R>)>;
+
 pub(crate) trait Sink<M>: Send + Sync {
     type Reply;
 
     fn cell(&self) -> &Cell;
 
-    /// Enqueues without waiting; allocation-free in steady state.
-    fn try_push(&self, msg: M, reply: ReplyTo<Self::Reply>) -> Result<(), TrySend<M>>;
+    /// Enqueues without waiting; allocation-free in steady state. A refused
+    /// message comes back with its reply handle, for a retry that waits.
+    fn try_push(&self, msg: M, reply: ReplyTo<Self::Reply>) -> Result<(), Refused<M, Self::Reply>>;
 
     /// Enqueues, waiting for mailbox space. Boxed, so only the slow path
     /// (a full mailbox) allocates.
@@ -200,8 +204,8 @@ impl<'a, M: 'a, R: 'a> AskFuture<'a, M, R> {
                     self.state = match self.target.try_push(msg, reply) {
                         Ok(()) => State::Waiting(rx),
                         Err(TrySend::Closed(_)) => return Poll::Ready(Err(AskError::Stopped)),
-                        Err(TrySend::Full(msg)) => {
-                            let (reply, rx) = ReplyTo::channel();
+                        // The same reply handle waits for space with it.
+                        Err(TrySend::Full((msg, reply))) => {
                             State::Sending(self.target.push(msg, reply), rx)
                         }
                     };

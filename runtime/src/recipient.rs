@@ -82,8 +82,8 @@ impl<M: Message> Recipient<M> {
     pub async fn tell(&self, msg: M) -> Result<(), TellError<M>> {
         match self.sink.try_push(msg, ReplyTo::none()) {
             Ok(()) => Ok(()),
-            Err(TrySend::Closed(msg)) => Err(TellError(msg)),
-            Err(TrySend::Full(msg)) => {
+            Err(TrySend::Closed((msg, _))) => Err(TellError(msg)),
+            Err(TrySend::Full((msg, _))) => {
                 // Wait for a place without boxing a future: only a bounded
                 // mailbox is ever full.
                 if let Some(space) = self.sink.space() {
@@ -109,8 +109,8 @@ impl<M: Message> Recipient<M> {
         self.sink
             .try_push(msg, ReplyTo::none())
             .map_err(|e| match e {
-                TrySend::Full(msg) => TryTellError::Full(msg),
-                TrySend::Closed(msg) => TryTellError::Closed(msg),
+                TrySend::Full((msg, _)) => TryTellError::Full(msg),
+                TrySend::Closed((msg, _)) => TryTellError::Closed(msg),
             })
     }
 
