@@ -329,9 +329,8 @@ struct Parts<A: Actor> {
 /// other tasks of its worker run.
 const SERVE_BUDGET: u32 = 128;
 
-/// How a phase on the heap ends: with the serving still to do (`None`), or
-/// with the actor's result.
-type Next = Option<Result<StopReason, StopReason>>;
+/// The parts back from the `on_start` phase, and whether it succeeded.
+type Started<A> = (Parts<A>, Result<(), StopReason>);
 
 /// Where an unsupervised actor's task is.
 enum Phase<A: Actor> {
@@ -339,7 +338,7 @@ enum Phase<A: Actor> {
     Start(Parts<A>, Option<Ready>),
     /// The `on_start` hook, in a future of its own on the heap that owns
     /// the parts until it ends.
-    Boxed(Pin<Box<dyn Future<Output = (Parts<A>, Next)> + Send>>),
+    Starting(Pin<Box<dyn Future<Output = Started<A>> + Send>>),
     /// Serving an actor whose handlers are all synchronous, from the task's
     /// own poll.
     Serve(Parts<A>),
@@ -390,9 +389,9 @@ impl<A: Actor> Future for Run<A> {
                     Phase::Start(parts, ready) => begin(parts, ready),
                     _ => unreachable!(),
                 },
-                Phase::Boxed(fut) => match ready!(fut.as_mut().poll(cx)) {
-                    (parts, None) => Phase::Serve(parts),
-                    (parts, Some(result)) => Phase::End(Box::pin(end(parts, result))),
+                Phase::Starting(fut) => match ready!(fut.as_mut().poll(cx)) {
+                    (parts, Ok(())) => Phase::Serve(parts),
+                    (parts, Err(reason)) => Phase::End(Box::pin(end(parts, Err(reason)))),
                 },
                 Phase::Serve(parts) => {
                     let result = ready!(serve_now(parts, cx));
@@ -416,9 +415,9 @@ impl<A: Actor> Future for Run<A> {
 /// The first phase: the `on_start` hook if there is one, then serving.
 fn begin<A: Actor>(mut parts: Parts<A>, ready: Option<Ready>) -> Phase<A> {
     if A::__ON_START {
-        Phase::Boxed(Box::pin(async move {
+        Phase::Starting(Box::pin(async move {
             let started = start_instance(&mut parts.actor, &mut parts.ctx, ready, None).await;
-            (parts, started.err().map(Err))
+            (parts, started)
         }))
     } else {
         // No hook to run: started.
