@@ -522,3 +522,111 @@ async fn wait_for_stop_returns_at_once_for_a_stopped_actor() {
     let second = w.wait_for_stop().await;
     assert!(first.is_normal() && second.is_normal());
 }
+
+/// An actor whose handlers and hooks are all synchronous: its task is the
+/// runtime's hand-written future rather than an `async` block, so the
+/// lifecycle tests above run again on it.
+struct Plain {
+    name: &'static str,
+    events: Events,
+    fail_start: bool,
+    count: u64,
+}
+
+impl Plain {
+    fn new(name: &'static str, events: &Events) -> Self {
+        Plain {
+            name,
+            events: events.clone(),
+            fail_start: false,
+            count: 0,
+        }
+    }
+}
+
+#[actor]
+impl Plain {
+    #[on_start]
+    fn start(&mut self) -> Result<(), String> {
+        if self.fail_start {
+            return Err(format!("{} refused to start", self.name));
+        }
+        self.events.push(format!("{} started", self.name));
+        Ok(())
+    }
+
+    #[on_stop]
+    fn stop(&mut self, reason: &StopReason) {
+        self.events.push(format!("{} stopped: {reason}", self.name));
+    }
+
+    #[handler]
+    fn bump(&mut self) -> u64 {
+        self.count += 1;
+        self.count
+    }
+
+    #[handler]
+    fn explode(&mut self) -> u64 {
+        panic!("{} exploded", self.name);
+    }
+}
+
+#[tokio::test]
+async fn a_synchronous_actor_starts_serves_and_stops_with_its_hooks() {
+    let events = Events::default();
+    let p = Plain::new("p", &events)
+        .builder()
+        .spawn_ready()
+        .await
+        .unwrap();
+    assert_eq!(p.bump().await, Ok(1));
+    assert_eq!(p.bump().await, Ok(2));
+    p.stop();
+    assert!(p.wait_for_stop().await.is_normal());
+    assert_eq!(events.get(), ["p started", "p stopped: stopped normally"]);
+}
+
+#[tokio::test]
+async fn a_synchronous_actor_whose_start_fails_fails_its_queued_asks() {
+    let events = Events::default();
+    let mut p = Plain::new("p", &events);
+    p.fail_start = true;
+    let p = p.spawn();
+    assert_eq!(p.bump().await, Err(AskError::Stopped));
+    match p.wait_for_stop().await {
+        StopReason::StartFailed(err) => assert_eq!(err.to_string(), "p refused to start"),
+        other => panic!("expected StartFailed, got {other:?}"),
+    }
+    assert!(events.get().is_empty(), "on_stop ran: {:?}", events.get());
+}
+
+#[tokio::test]
+async fn a_panic_in_a_synchronous_handler_fails_that_ask_and_the_queue() {
+    let events = Events::default();
+    let p = Plain::new("p", &events).spawn();
+    // Queued together, before the actor runs: the panic is in the middle.
+    let (before, boom, after) = tokio::join!(p.bump(), p.explode(), p.bump());
+    assert_eq!(before, Ok(1));
+    assert_eq!(boom, Err(AskError::Panicked));
+    assert_eq!(after, Err(AskError::Stopped));
+    match p.wait_for_stop().await {
+        StopReason::Panicked(msg) => assert_eq!(&*msg, "p exploded"),
+        other => panic!("expected Panicked, got {other:?}"),
+    }
+    assert_eq!(
+        events.get(),
+        ["p started", "p stopped: panicked: p exploded"]
+    );
+}
+
+#[tokio::test]
+async fn killing_an_idle_synchronous_actor_skips_on_stop() {
+    let events = Events::default();
+    let p = Plain::new("p", &events).spawn();
+    assert_eq!(p.bump().await, Ok(1));
+    p.kill();
+    assert!(matches!(p.wait_for_stop().await, StopReason::Killed));
+    assert_eq!(p.bump().await, Err(AskError::Stopped));
+    assert_eq!(events.get(), ["p started"]);
+}
