@@ -142,6 +142,11 @@ const IDLE_ACTOR_BYTES: i64 = 512;
 /// handler that holds more across an `.await` makes it larger).
 const IDLE_ASYNC_ACTOR_BYTES: i64 = 640;
 
+/// The same for a supervised child: a 384-byte task that runs instance after
+/// instance, the cell and mailbox of any actor, and the supervisor's slot
+/// for the child with its entry in the supervisor's list.
+const IDLE_CHILD_BYTES: i64 = 912;
+
 /// Runs `send` `n` times in rounds, waiting after each round until the actor
 /// has handled it; returns the allocations counted, minus the one reply slot
 /// of each round's ask.
@@ -358,5 +363,25 @@ fn an_ask_to_a_full_mailbox_allocates_its_reply_slot_once() {
             "an ask to a full mailbox allocated {spent} times, not its reply slot and its wait"
         );
         assert_eq!(ask.await.unwrap(), 2);
+    });
+}
+
+/// The same for a supervised child: its task runs instance after instance,
+/// so it is larger, and the supervisor keeps a slot for it.
+#[test]
+fn an_idle_supervised_child_holds_few_heap_bytes() {
+    runtime().block_on(async {
+        let sup = typact::Supervisor::builder().spawn().await.unwrap();
+        let warm = sup.child(Idle::default).start().await.unwrap();
+        warm.ask(Seen).await.unwrap();
+        let before = live_bytes();
+        let child = sup.child(Idle::default).start().await.unwrap();
+        assert_eq!(child.ask(Seen).await.unwrap(), 1);
+        let held = live_bytes() - before;
+        println!("an idle supervised child holds {held} heap bytes");
+        assert!(
+            held <= IDLE_CHILD_BYTES,
+            "an idle supervised child holds {held} heap bytes, more than {IDLE_CHILD_BYTES}"
+        );
     });
 }

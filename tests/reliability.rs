@@ -37,6 +37,12 @@ use typact::{Backoff, Restart, Strategy, Supervisor, SupervisorError};
 // ---------------------------------------------------------------------------
 
 /// Whether `TYPACT_BATTERY_FULL=1` asks for the full sizes.
+/// B5 measures the whole process's resident memory, while the tests of this
+/// file run on parallel threads: the tests that allocate much hold this lock
+/// shared, and B5 holds it alone, so that their memory does not count as its
+/// growth.
+static MEMORY: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
+
 fn full() -> bool {
     std::env::var("TYPACT_BATTERY_FULL").is_ok_and(|v| v == "1")
 }
@@ -206,6 +212,7 @@ mod b1_sequenced {
     /// B1. Full size: 10,000 actors, 1,000 crashing, 1,000 tells each.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn b1_sequenced_tells_survive_sibling_crashes() {
+        let _memory = MEMORY.read().await;
         quiet_expected_panics();
         println!("B1: sequenced tells under crashes");
         let actors = size("actors", 2_000, 10_000);
@@ -377,6 +384,7 @@ mod b2_queued {
     /// behind the failing ask.
     #[tokio::test]
     async fn b2_messages_queued_behind_a_failure_reach_the_next_instance() {
+        let _memory = MEMORY.read().await;
         quiet_expected_panics();
         println!("B2: messages queued behind a failure");
         let k = size("K", 500, 10_000) as u64;
@@ -1311,6 +1319,7 @@ mod b5_churn {
     /// 2,000.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn b5_dynamic_child_churn_leaks_nothing() {
+        let _memory = MEMORY.write().await;
         println!("B5: dynamic child churn");
         let cycles = size("cycles", 20_000, 1_000_000) as u64;
         const WARM_UP: u64 = 2_000;
@@ -1400,6 +1409,7 @@ mod b6_shutdown {
     /// two inner supervisors under one root.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn b6_shutdown_accounts_for_every_message_in_flight() {
+        let _memory = MEMORY.read().await;
         println!("B6: shutdown with messages in flight");
         let k = size("K (tells offered)", 20_000, 200_000) as u64;
         const INNER: usize = 2;
@@ -1723,6 +1733,7 @@ mod p1_model {
     /// P1. 256 cases of up to 40 operations by default (full size 4,096).
     #[test]
     fn p1_one_for_one_supervisor_matches_its_model() {
+        let _memory = MEMORY.blocking_read();
         quiet_expected_panics();
         println!("P1: one-for-one supervisor against a model");
         let cases = size("cases", 256, 4_096) as u32;

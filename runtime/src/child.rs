@@ -3,11 +3,12 @@
 //! instance as its supervisor decides.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::pin::pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use tokio::sync::{oneshot, watch};
+use tokio::sync::{Notify, oneshot};
 
 use crate::actor::Actor;
 use crate::actor_ref::{ActorRef, RawRef};
@@ -70,7 +71,7 @@ pub(crate) trait ChildSlot: Send + Sync {
     /// Asks the running instance to stop, without a report of its end.
     fn request_stop(&self, intent: Intent);
     fn is_running(&self) -> bool;
-    fn running(&self) -> watch::Receiver<bool>;
+    fn running(&self) -> &Running;
     /// Fails what is queued and announces the stop, for a child with no task.
     fn finalize(&self, reason: StopReason);
 }
@@ -83,7 +84,7 @@ pub(crate) struct Slot<A: Actor> {
     rx: Mutex<Option<Rx<A::Mailbox>>>,
     factory: Mutex<Box<dyn FnMut() -> A + Send>>,
     ctrl: Mutex<Ctrl>,
-    running: watch::Sender<bool>,
+    running: Running,
     generation: AtomicU64,
     /// The child's restart type, which says which end hook an instance
     /// that stops on its own runs.
@@ -91,6 +92,42 @@ pub(crate) struct Slot<A: Actor> {
     /// Why the last instance ended, while the child is parked: its next
     /// instance runs `after_restart` with it.
     parked: Mutex<Option<StopReason>>,
+}
+
+/// Whether a child's task is running, with a way to wait for it to end: a
+/// flag and a `Notify` inline in the slot, where a watch channel would be an
+/// allocation of its own of over 300 bytes per child.
+#[derive(Default)]
+pub(crate) struct Running {
+    flag: AtomicBool,
+    ended: Notify,
+}
+
+impl Running {
+    pub(crate) fn get(&self) -> bool {
+        self.flag.load(Ordering::Acquire)
+    }
+
+    fn set(&self, running: bool) {
+        self.flag.store(running, Ordering::Release);
+        if !running {
+            self.ended.notify_waiters();
+        }
+    }
+
+    /// Waits until the task is no longer running (at once if it is not).
+    pub(crate) async fn ended(&self) {
+        loop {
+            let mut notified = pin!(self.ended.notified());
+            // Registered before the check, so a `set(false)` between the
+            // check and the await still wakes this waiter.
+            notified.as_mut().enable();
+            if !self.get() {
+                return;
+            }
+            notified.await;
+        }
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -113,7 +150,7 @@ impl<A: Actor> Slot<A> {
             rx: Mutex::new(Some(rx)),
             factory: Mutex::new(factory),
             ctrl: Mutex::new(Ctrl::default()),
-            running: watch::Sender::new(false),
+            running: Running::default(),
             generation: AtomicU64::new(0),
             restart,
             parked: Mutex::new(None),
@@ -153,7 +190,7 @@ impl<A: Actor> Slot<A> {
             ctrl.reported = !expected;
             (expected, ctrl.report.clone())
         };
-        self.running.send_replace(false);
+        self.running.set(false);
         if !expected {
             let delivered = report
                 .is_some_and(|report| report(self.cell.id, self.generation(), reason.clone()));
@@ -175,7 +212,7 @@ impl<A: Actor> Slot<A> {
             ctrl.reported = true;
             (ctrl.report.clone(), quiet)
         };
-        self.running.send_replace(false);
+        self.running.set(false);
         if reported {
             return;
         }
@@ -212,7 +249,7 @@ impl<A: Actor> ChildSlot for Slot<A> {
         if self.cell.is_stopped() {
             return;
         }
-        self.running.send_replace(true);
+        self.running.set(true);
         let cell = self.cell.clone();
         // A kill aimed at the previous task (aborted by now) must not abort
         // this one before it runs: that would drop the mailbox with it.
@@ -235,11 +272,11 @@ impl<A: Actor> ChildSlot for Slot<A> {
     }
 
     fn is_running(&self) -> bool {
-        *self.running.borrow()
+        self.running.get()
     }
 
-    fn running(&self) -> watch::Receiver<bool> {
-        self.running.subscribe()
+    fn running(&self) -> &Running {
+        &self.running
     }
 
     fn finalize(&self, reason: StopReason) {
@@ -260,16 +297,12 @@ pub(crate) async fn stop_instance(
     if !slot.is_running() {
         return false;
     }
-    let mut running = slot.running();
     slot.request_stop(intent);
-    let stopped = tokio::time::timeout(shutdown, async {
-        let _ = running.wait_for(|r| !*r).await;
-    })
-    .await;
+    let stopped = tokio::time::timeout(shutdown, slot.running().ended()).await;
     if stopped.is_err() {
         tracing::warn!(actor = %slot.cell(), ?shutdown, "child ignored its shutdown time; killing it");
         slot.cell().kill();
-        let _ = running.wait_for(|r| !*r).await;
+        slot.running().ended().await;
         return true;
     }
     false
@@ -277,91 +310,113 @@ pub(crate) async fn stop_instance(
 
 /// The task of a supervised child: instance after instance, until stopped
 /// for good or parked.
-async fn run_child<A: Actor>(
+///
+/// A plain function returning an `async move` block, which holds its
+/// captures once; the end of each instance runs in a future of its own on
+/// the heap. So the task keeps room for the serving alone, not for every
+/// phase it goes through.
+fn run_child<A: Actor>(
     slot: Arc<Slot<A>>,
     rx: Rx<A::Mailbox>,
     mut restarted: Option<StopReason>,
     mut ready: Option<Ready>,
-) {
-    let cell = slot.cell.clone();
+) -> impl Future<Output = ()> + Send {
     let mut inbox = Inbox::new(rx, Some(slot.clone()));
     let mut ctx = Context::new(slot.raw.tx.clone());
-    loop {
-        cell.clear_signals();
-        slot.generation.fetch_add(1, Ordering::AcqRel);
-        {
-            let mut ctrl = lock(&slot.ctrl);
-            ctrl.reported = false;
-            // A stop requested of an instance that had already ended on its
-            // own does not carry over to this one.
-            ctrl.expected = None;
-        }
-        slot.running.send_replace(true);
-
-        let (mut actor, result) = match slot.make() {
-            Ok(mut actor) => {
-                let result = run_instance(
-                    &mut actor,
-                    &mut ctx,
-                    &mut inbox,
-                    ready.take(),
-                    restarted.as_ref(),
-                )
-                .await;
-                (Some(actor), result)
+    async move {
+        loop {
+            slot.cell.clear_signals();
+            slot.generation.fetch_add(1, Ordering::AcqRel);
+            {
+                let mut ctrl = lock(&slot.ctrl);
+                ctrl.reported = false;
+                // A stop requested of an instance that had already ended on
+                // its own does not carry over to this one.
+                ctrl.expected = None;
             }
-            Err(reason) => {
-                tracing::error!(actor = %cell, %reason, "the child's factory panicked");
-                if let Some(ready) = ready.take() {
-                    let _ = ready.send(Err(reason.clone()));
+            slot.running.set(true);
+
+            let (mut actor, result) = match slot.make() {
+                Ok(mut actor) => {
+                    let result = run_instance(
+                        &mut actor,
+                        &mut ctx,
+                        &mut inbox,
+                        ready.take(),
+                        restarted.as_ref(),
+                    )
+                    .await;
+                    (Some(actor), result)
                 }
-                (None, Err(reason))
-            }
-        };
-        ctx.stop_children().await;
-        ctx.cancel_tasks();
-        let (Ok(reason) | Err(reason)) = result.clone();
-        let ran = result.is_ok() && !matches!(reason, StopReason::Killed);
+                Err(reason) => {
+                    tracing::error!(actor = %slot.cell, %reason, "the child's factory panicked");
+                    if let Some(ready) = ready.take() {
+                        let _ = ready.send(Err(reason.clone()));
+                    }
+                    (None, Err(reason))
+                }
+            };
+            let (reason, decision) =
+                Box::pin(finish_instance(&slot, &mut ctx, actor.as_mut(), result)).await;
 
-        // The end hook runs now, as the instance ends, as OTP's `terminate`
-        // does: for a stop the supervisor asked for, inside the child's
-        // shutdown time (an instance that overruns it is aborted); for an
-        // end of its own, before the supervisor hears of it. Which hook
-        // follows from why it stops: asked for, or what the child's restart
-        // type makes of the reason.
-        if let (true, Some(actor)) = (ran, actor.as_mut()) {
-            let asked = lock(&slot.ctrl).expected;
-            let intent = asked.unwrap_or_else(|| slot.intent_after(&reason));
-            end_hook(actor, &reason, &mut ctx, intent).await;
-        }
-
-        match slot.instance_ended(&reason).await {
-            Decision::Restart { ready: next } => {
-                abandon_while(Abandon::Stopped, || drop(actor));
-                tracing::info!(actor = %cell, %reason, "restarting actor");
-                restarted = Some(reason);
-                ready = next;
-            }
-            Decision::Park => {
-                // Parked to be started again later (by a restarted
-                // supervisor), which then counts as a restart.
-                abandon_while(Abandon::Stopped, || drop(actor));
-                *lock(&slot.parked) = Some(reason);
-                *lock(&slot.rx) = inbox.take_rx();
-                slot.running.send_replace(false);
-                return;
-            }
-            Decision::Stop(final_reason) => {
-                inbox.drain();
-                abandon_while(Abandon::Stopped, || drop(actor));
-                drop(ctx);
-                inbox.finish();
-                slot.running.send_replace(false);
-                cell.finish(final_reason);
-                return;
+            match decision {
+                Decision::Restart { ready: next } => {
+                    abandon_while(Abandon::Stopped, || drop(actor));
+                    tracing::info!(actor = %slot.cell, %reason, "restarting actor");
+                    restarted = Some(reason);
+                    ready = next;
+                }
+                Decision::Park => {
+                    // Parked to be started again later (by a restarted
+                    // supervisor), which then counts as a restart.
+                    abandon_while(Abandon::Stopped, || drop(actor));
+                    *lock(&slot.parked) = Some(reason);
+                    *lock(&slot.rx) = inbox.take_rx();
+                    slot.running.set(false);
+                    return;
+                }
+                Decision::Stop(final_reason) => {
+                    inbox.drain();
+                    abandon_while(Abandon::Stopped, || drop(actor));
+                    drop(ctx);
+                    inbox.finish();
+                    slot.running.set(false);
+                    slot.cell.finish(final_reason);
+                    return;
+                }
             }
         }
     }
+}
+
+/// The end of one instance: its children stop and its timers are
+/// cancelled, its end hook runs, and the supervisor decides what comes
+/// next. Returns why the instance stopped, and the decision.
+async fn finish_instance<A: Actor>(
+    slot: &Arc<Slot<A>>,
+    ctx: &mut Context<A>,
+    actor: Option<&mut A>,
+    result: Result<StopReason, StopReason>,
+) -> (StopReason, Decision) {
+    ctx.stop_children().await;
+    ctx.cancel_tasks();
+    let ran = result.is_ok();
+    let (Ok(reason) | Err(reason)) = result;
+    let ran = ran && !matches!(reason, StopReason::Killed);
+
+    // The end hook runs now, as the instance ends, as OTP's `terminate`
+    // does: for a stop the supervisor asked for, inside the child's
+    // shutdown time (an instance that overruns it is aborted); for an end
+    // of its own, before the supervisor hears of it. Which hook follows
+    // from why it stops: asked for, or what the child's restart type makes
+    // of the reason.
+    if let (true, Some(actor)) = (ran, actor) {
+        let asked = lock(&slot.ctrl).expected;
+        let intent = asked.unwrap_or_else(|| slot.intent_after(&reason));
+        end_hook(actor, &reason, ctx, intent).await;
+    }
+    let decision = slot.instance_ended(&reason).await;
+    (reason, decision)
 }
 
 /// Runs the hook that ends an instance: `before_restart` if it is to be

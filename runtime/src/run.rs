@@ -230,15 +230,29 @@ impl std::error::Error for StartPanic {}
 /// Leaves the mailbox open, and children and timers running.
 ///
 /// `Err` means the instance never started; `Ok` carries why it stopped.
-pub(crate) async fn run_instance<A: Actor>(
-    actor: &mut A,
-    ctx: &mut Context<A>,
-    inbox: &mut Inbox<A>,
+///
+/// The hooks run in a future of their own on the heap, and only if there
+/// are any (`on_start`, or `after_restart` for a restarted instance): the
+/// returned future then keeps room for the serving alone.
+#[allow(
+    clippy::manual_async_fn,
+    reason = "an `async fn` stores its arguments twice"
+)]
+pub(crate) fn run_instance<'a, A: Actor>(
+    actor: &'a mut A,
+    ctx: &'a mut Context<A>,
+    inbox: &'a mut Inbox<A>,
     ready: Option<Ready>,
-    restarted: Option<&StopReason>,
-) -> Result<StopReason, StopReason> {
-    start_instance(actor, ctx, ready, restarted).await?;
-    serve(actor, ctx, inbox).await
+    restarted: Option<&'a StopReason>,
+) -> impl Future<Output = Result<StopReason, StopReason>> + Send + 'a {
+    async move {
+        if A::__ON_START || restarted.is_some() {
+            Box::pin(start_instance(actor, ctx, ready, restarted)).await?;
+        } else if let Some(ready) = ready {
+            let _ = ready.send(Ok(()));
+        }
+        serve(actor, ctx, inbox).await
+    }
 }
 
 /// The `on_start` and `after_restart` hooks; reports the outcome to `ready`.

@@ -462,15 +462,14 @@ impl Supervisor {
                 // have to run its end hook and hand the mailbox back; the
                 // next start needs that mailbox, so wait until the task says
                 // it is done (or abort it after the shutdown time).
-                let mut running = slot.running();
                 if slot.decide(Decision::Park).is_ok()
-                    && tokio::time::timeout(shutdown, running.changed())
+                    && tokio::time::timeout(shutdown, slot.running().ended())
                         .await
                         .is_err()
                 {
                     tracing::warn!(actor = %slot.cell(), ?shutdown, "child overran its shutdown time while parked; killing it");
                     slot.cell().kill();
-                    let _ = running.changed().await;
+                    slot.running().ended().await;
                 }
             }
         }
