@@ -531,9 +531,29 @@ impl AsyncBusy {
 
 const QUEUED: u32 = 10_000;
 
-/// With `QUEUED` ticks waiting, the actor's task is queued ahead of a task
-/// that sets a flag; on one thread, that task can only run if the actor
-/// yields part-way through its mailbox.
+/// Queues `QUEUED` messages to `actor` with `queue`, then spawns a task that
+/// sets `raised`, and returns what `before` reads: how many messages the
+/// actor handled before that task ran. The actor's task is queued ahead of
+/// the other; on one thread, that task can only run before the actor has
+/// handled everything if the actor yields part-way through its mailbox.
+async fn handled_before_another_task<A: Actor>(
+    actor: &ActorRef<A>,
+    raised: &Arc<AtomicBool>,
+    queue: impl Fn(&ActorRef<A>),
+    before: impl AsyncFnOnce(&ActorRef<A>) -> u32,
+) -> u32 {
+    for _ in 0..QUEUED {
+        queue(actor);
+    }
+    let raise = tokio::spawn({
+        let raised = raised.clone();
+        async move { raised.store(true, Ordering::Relaxed) }
+    });
+    let handled = before(actor).await;
+    raise.await.unwrap();
+    handled
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn a_busy_actor_lets_other_tasks_run() {
     let raised = Arc::new(AtomicBool::new(false));
@@ -544,15 +564,13 @@ async fn a_busy_actor_lets_other_tasks_run() {
     .builder()
     .unbounded()
     .spawn();
-    for _ in 0..QUEUED {
-        busy.try_tell(Tick).unwrap();
-    }
-    let raise = tokio::spawn({
-        let raised = raised.clone();
-        async move { raised.store(true, Ordering::Relaxed) }
-    });
-    let before = busy.ask(TicksBefore).await.unwrap();
-    raise.await.unwrap();
+    let before = handled_before_another_task(
+        &busy,
+        &raised,
+        |busy| busy.try_tell(Tick).unwrap(),
+        async |busy| busy.ask(TicksBefore).await.unwrap(),
+    )
+    .await;
     assert!(
         before < QUEUED,
         "the actor handled all {before} ticks before any other task ran"
@@ -569,15 +587,13 @@ async fn a_busy_actor_with_async_handlers_lets_other_tasks_run() {
     .builder()
     .unbounded()
     .spawn();
-    for _ in 0..QUEUED {
-        busy.try_tell(Step).unwrap();
-    }
-    let raise = tokio::spawn({
-        let raised = raised.clone();
-        async move { raised.store(true, Ordering::Relaxed) }
-    });
-    let before = busy.ask(StepsBefore).await.unwrap();
-    raise.await.unwrap();
+    let before = handled_before_another_task(
+        &busy,
+        &raised,
+        |busy| busy.try_tell(Step).unwrap(),
+        async |busy| busy.ask(StepsBefore).await.unwrap(),
+    )
+    .await;
     assert!(
         before < QUEUED,
         "the actor handled all {before} steps before any other task ran"
