@@ -531,71 +531,47 @@ impl AsyncBusy {
 
 const QUEUED: u32 = 10_000;
 
-/// Queues `QUEUED` messages to `actor` with `queue`, then spawns a task that
-/// sets `raised`, and returns what `before` reads: how many messages the
+/// Spawns the actor `make` builds around a shared flag, with an unbounded
+/// mailbox; queues `QUEUED` messages to it with `queue`, then spawns a task
+/// that raises the flag; and checks what `before` reads: the messages the
 /// actor handled before that task ran. The actor's task is queued ahead of
-/// the other; on one thread, that task can only run before the actor has
-/// handled everything if the actor yields part-way through its mailbox.
-async fn handled_before_another_task<A: Actor>(
-    actor: &ActorRef<A>,
-    raised: &Arc<AtomicBool>,
+/// the other, so on one thread that task runs before the actor has handled
+/// everything only if the actor yields part-way through its mailbox.
+async fn assert_yields_while_busy<A: Actor>(
+    make: impl FnOnce(Arc<AtomicBool>) -> A,
     queue: impl Fn(&ActorRef<A>),
     before: impl AsyncFnOnce(&ActorRef<A>) -> u32,
-) -> u32 {
+) {
+    let raised = Arc::new(AtomicBool::new(false));
+    let actor = make(raised.clone()).builder().unbounded().spawn();
     for _ in 0..QUEUED {
-        queue(actor);
+        queue(&actor);
     }
-    let raise = tokio::spawn({
-        let raised = raised.clone();
-        async move { raised.store(true, Ordering::Relaxed) }
-    });
-    let handled = before(actor).await;
+    let raise = tokio::spawn(async move { raised.store(true, Ordering::Relaxed) });
+    let handled = before(&actor).await;
     raise.await.unwrap();
-    handled
+    assert!(
+        handled < QUEUED,
+        "the actor handled all {handled} messages before any other task ran"
+    );
 }
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_busy_actor_lets_other_tasks_run() {
-    let raised = Arc::new(AtomicBool::new(false));
-    let busy = Busy {
-        raised: raised.clone(),
-        before: 0,
-    }
-    .builder()
-    .unbounded()
-    .spawn();
-    let before = handled_before_another_task(
-        &busy,
-        &raised,
+    assert_yields_while_busy(
+        |raised| Busy { raised, before: 0 },
         |busy| busy.try_tell(Tick).unwrap(),
         async |busy| busy.ask(TicksBefore).await.unwrap(),
     )
     .await;
-    assert!(
-        before < QUEUED,
-        "the actor handled all {before} ticks before any other task ran"
-    );
 }
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_busy_actor_with_async_handlers_lets_other_tasks_run() {
-    let raised = Arc::new(AtomicBool::new(false));
-    let busy = AsyncBusy {
-        raised: raised.clone(),
-        before: 0,
-    }
-    .builder()
-    .unbounded()
-    .spawn();
-    let before = handled_before_another_task(
-        &busy,
-        &raised,
+    assert_yields_while_busy(
+        |raised| AsyncBusy { raised, before: 0 },
         |busy| busy.try_tell(Step).unwrap(),
         async |busy| busy.ask(StepsBefore).await.unwrap(),
     )
     .await;
-    assert!(
-        before < QUEUED,
-        "the actor handled all {before} steps before any other task ran"
-    );
 }

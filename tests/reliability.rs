@@ -1006,6 +1006,33 @@ mod b4_conformance {
         }
     }
 
+    /// Stops `sup` and checks that this took the stuck child's shutdown
+    /// time (on a paused clock, give or take scheduling) and that the child
+    /// was aborted, which it reports as `Killed`.
+    async fn stop_aborts_after_shutdown<A: Actor>(
+        sup: &ActorRef<Supervisor>,
+        stuck: &ActorRef<A>,
+        shutdown: Duration,
+        what: &str,
+    ) {
+        let t0 = Instant::now();
+        sup.stop();
+        assert!(sup.wait_for_stop().await.is_normal());
+        let elapsed = t0.elapsed();
+        let reason = stuck.wait_for_stop().await;
+        println!(
+            "B4 shutdown ({what}): supervisor stopped after {elapsed:?} (shutdown {shutdown:?}); stuck child: {reason}"
+        );
+        assert!(
+            elapsed >= shutdown && elapsed < shutdown + Duration::from_millis(100),
+            "{elapsed:?}"
+        );
+        assert!(
+            matches!(reason, StopReason::Killed),
+            "an aborted child reports Killed, got {reason:?}"
+        );
+    }
+
     /// A child stuck in a handler is aborted after its shutdown time; its
     /// siblings still stop normally.
     #[tokio::test(start_paused = true)]
@@ -1028,22 +1055,7 @@ mod b4_conformance {
         });
         entered.await.unwrap();
 
-        let t0 = Instant::now();
-        sup.stop();
-        assert!(sup.wait_for_stop().await.is_normal());
-        let elapsed = t0.elapsed();
-        let reason = stuck.wait_for_stop().await;
-        println!(
-            "B4 shutdown (stuck handler): supervisor stopped after {elapsed:?} (shutdown {shutdown:?}); stuck child: {reason}"
-        );
-        assert!(
-            elapsed >= shutdown && elapsed < shutdown + Duration::from_millis(100),
-            "{elapsed:?}"
-        );
-        assert!(
-            matches!(reason, StopReason::Killed),
-            "an aborted child reports Killed, got {reason:?}"
-        );
+        stop_aborts_after_shutdown(&sup, &stuck, shutdown, "stuck handler").await;
         assert_eq!(hung.await.unwrap(), Err(AskError::Stopped));
         assert!(polite.actor.wait_for_stop().await.is_normal());
         let log = log.get();
@@ -1076,22 +1088,7 @@ mod b4_conformance {
         let sup = builder.spawn().await.unwrap();
         assert_eq!(stuck.work().await, Ok(1));
 
-        let t0 = Instant::now();
-        sup.stop();
-        assert!(sup.wait_for_stop().await.is_normal());
-        let elapsed = t0.elapsed();
-        let reason = stuck.wait_for_stop().await;
-        println!(
-            "B4 shutdown (stuck on_stop): supervisor stopped after {elapsed:?} (shutdown {shutdown:?}); stuck child: {reason}"
-        );
-        assert!(
-            elapsed >= shutdown && elapsed < shutdown + Duration::from_millis(100),
-            "{elapsed:?}"
-        );
-        assert!(
-            matches!(reason, StopReason::Killed),
-            "an aborted child reports Killed, got {reason:?}"
-        );
+        stop_aborts_after_shutdown(&sup, &stuck, shutdown, "stuck on_stop").await;
         assert!(polite.actor.wait_for_stop().await.is_normal());
         let log = log.get();
         assert!(
@@ -1131,19 +1128,13 @@ mod b4_conformance {
         assert_eq!(stuck.crash().await, Err(AskError::Panicked));
         tokio::time::sleep(Duration::from_secs(1)).await; // within the 30 s backoff
 
-        let t0 = Instant::now();
-        sup.stop();
-        assert!(sup.wait_for_stop().await.is_normal());
-        let elapsed = t0.elapsed();
-        let reason = stuck.wait_for_stop().await;
-        println!(
-            "B4 shutdown (crashed child in backoff, stuck on_stop): supervisor stopped after {elapsed:?} (shutdown {shutdown:?}); child: {reason}"
-        );
-        assert!(
-            elapsed >= shutdown && elapsed < shutdown + Duration::from_millis(100),
-            "{elapsed:?}"
-        );
-        assert!(matches!(reason, StopReason::Killed), "{reason:?}");
+        stop_aborts_after_shutdown(
+            &sup,
+            &stuck,
+            shutdown,
+            "crashed child in backoff, stuck on_stop",
+        )
+        .await;
     }
 
     /// An inner supervisor that exceeds its intensity fails; the outer one
