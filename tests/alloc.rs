@@ -142,10 +142,13 @@ const IDLE_ACTOR_BYTES: i64 = 512;
 /// handler that holds more across an `.await` makes it larger).
 const IDLE_ASYNC_ACTOR_BYTES: i64 = 640;
 
-/// The same for a supervised child: a 384-byte task that runs instance after
+/// The same for a supervised child: a task that runs instance after
 /// instance, the cell and mailbox of any actor, and the supervisor's slot
-/// for the child with its entry in the supervisor's list.
-const IDLE_CHILD_BYTES: i64 = 912;
+/// for the child with its entry in the supervisor's list. The slot keeps
+/// the decision its task has not taken yet, the reason its last instance
+/// ended and the child's decider, which the exact give-up and park
+/// semantics need (912 bytes before them).
+const IDLE_CHILD_BYTES: i64 = 1080;
 
 /// Runs `send` `n` times in rounds, waiting after each round until the actor
 /// has handled it; returns the allocations counted, minus the one reply slot

@@ -30,6 +30,10 @@ pub enum StopReason {
     /// was called, or (for a supervisor) its restart intensity was exceeded,
     /// with a [`SupervisorError`](crate::SupervisorError) as the error.
     Failed(Arc<dyn Error + Send + Sync + 'static>),
+    /// The actor never ran: a supervisor stopped before it started this
+    /// child, for example because a child declared before it failed to
+    /// start. Its `#[on_start]` and `#[on_stop]` hooks did not run.
+    NotStarted,
     /// An actor linked to this one (see [`Context::link`](crate::Context::link))
     /// stopped with a failure, which took this one down too.
     Linked {
@@ -52,11 +56,52 @@ impl StopReason {
         matches!(self, StopReason::Normal)
     }
 
-    /// Whether this is a failure: anything but [`StopReason::Normal`]. A
-    /// `Transient` supervised child is restarted only after a failure, and
-    /// links propagate only failures.
+    /// Whether this is a failure: anything but [`StopReason::Normal`].
+    /// Links propagate only failures, and a `Transient` supervised child is
+    /// restarted only after a failure that is not a
+    /// [shutdown](Self::is_shutdown).
     pub fn is_failure(&self) -> bool {
         !self.is_normal()
+    }
+
+    /// Whether this is a supervisor's shutdown after giving up: a
+    /// [`StopReason::Failed`] with
+    /// [`SupervisorError::IntensityExceeded`](crate::SupervisorError::IntensityExceeded).
+    /// As OTP's `shutdown` exit, it is final for a `Transient` parent spec,
+    /// while a `Permanent` one restarts the supervisor.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use typact_runtime::StopReason;
+    /// assert!(!StopReason::Killed.is_shutdown());
+    /// assert!(!StopReason::Normal.is_shutdown());
+    /// ```
+    pub fn is_shutdown(&self) -> bool {
+        matches!(
+            self.error()
+                .and_then(|e| e.downcast_ref::<crate::SupervisorError>()),
+            Some(crate::SupervisorError::IntensityExceeded { .. })
+        )
+    }
+
+    /// The error behind a [`StopReason::Failed`] or
+    /// [`StopReason::StartFailed`], for `downcast_ref`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use typact_runtime::StopReason;
+    /// let reason = StopReason::Failed(Arc::new(std::fmt::Error));
+    /// assert!(reason.error().unwrap().is::<std::fmt::Error>());
+    /// assert!(StopReason::Normal.error().is_none());
+    /// ```
+    pub fn error(&self) -> Option<&(dyn Error + Send + Sync + 'static)> {
+        match self {
+            StopReason::Failed(err) | StopReason::StartFailed(err) => Some(&**err),
+            _ => None,
+        }
     }
 }
 
@@ -68,6 +113,7 @@ impl fmt::Display for StopReason {
             StopReason::Killed => f.write_str("killed"),
             StopReason::StartFailed(err) => write!(f, "failed to start: {err}"),
             StopReason::Failed(err) => write!(f, "failed: {err}"),
+            StopReason::NotStarted => f.write_str("never started"),
             StopReason::Linked { peer } => write!(f, "linked actor {peer} failed"),
         }
     }

@@ -10,14 +10,13 @@ mod actor_ref;
 mod ask;
 mod builder;
 mod cell;
-mod child;
 mod context;
 mod error;
 mod mailbox;
 mod recipient;
 mod reply;
 mod run;
-mod supervisor;
+mod supervision;
 
 pub use crate::actor::{Actor, Handler, Message};
 pub use crate::actor_ref::ActorRef;
@@ -29,9 +28,9 @@ pub use crate::error::{AskError, BoxError, SpawnError, StopReason, TellError, Tr
 pub use crate::mailbox::{DEFAULT_MAILBOX_CAPACITY, MailboxKind};
 pub use crate::recipient::Recipient;
 pub use crate::reply::ReplyTo;
-pub use crate::supervisor::{
-    Backoff, ChildBuilder, Restart, Strategy, Supervisor, SupervisorBuilder, SupervisorClient,
-    SupervisorError,
+pub use crate::supervision::{
+    Backoff, ChildBuilder, ChildCounts, ChildInfo, ChildState, Directive, Ignore, Restart,
+    Strategy, Supervisor, SupervisorBuilder, SupervisorClient, SupervisorError,
 };
 
 /// Items used by the code `#[actor]` generates. Not public API: no semver

@@ -20,7 +20,69 @@ pub(crate) enum Abandon {
 
 thread_local! {
     static ABANDONING: Cell<Option<Abandon>> = const { Cell::new(None) };
+    /// How many [`Abandoned`] values are being dropped on this thread: their
+    /// reply handles fail with `Stopped`.
+    static DROPPING_STATE: Cell<u32> = const { Cell::new(0) };
 }
+
+/// An actor's state, whose drop, wherever it happens (an aborted task, a
+/// runtime shutting down, the end of a stop), fails the asks of the reply
+/// handles it holds with `Stopped` rather than `NoReply`.
+///
+/// Two zero-sized guards around the value do it: struct fields drop in
+/// declaration order, so `on` marks the thread before `value` drops and
+/// `off` unmarks it after, even if `value`'s drop panics (unwinding still
+/// drops the remaining fields). It costs no byte and no branch at run time.
+pub(crate) struct Abandoned<T> {
+    _on: MarkOn,
+    pub(crate) value: T,
+    _off: MarkOff,
+}
+
+impl<T> Abandoned<T> {
+    #[inline]
+    pub(crate) fn new(value: T) -> Self {
+        Abandoned {
+            _on: MarkOn,
+            value,
+            _off: MarkOff,
+        }
+    }
+}
+
+impl<T> std::ops::Deref for Abandoned<T> {
+    type Target = T;
+    #[inline]
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<T> std::ops::DerefMut for Abandoned<T> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.value
+    }
+}
+
+struct MarkOn;
+
+impl Drop for MarkOn {
+    fn drop(&mut self) {
+        let _ = DROPPING_STATE.try_with(|d| d.set(d.get() + 1));
+    }
+}
+
+struct MarkOff;
+
+impl Drop for MarkOff {
+    fn drop(&mut self) {
+        let _ = DROPPING_STATE.try_with(|d| d.set(d.get().saturating_sub(1)));
+    }
+}
+
+// The guards carry nothing; only their drops matter.
+const _: () = assert!(size_of::<Abandoned<u64>>() == size_of::<u64>());
 
 /// Runs `f`, during which every unanswered [`ReplyTo`] dropped on this
 /// thread fails its ask with the error matching `why`.
@@ -90,10 +152,16 @@ impl<R> ReplyTo<R> {
     }
 
     /// Answers the ask. Does nothing for a tell, or if the asker has gone.
+    ///
+    /// A reply nobody waits for any more (the asker timed out or dropped
+    /// its future) is dropped here; a panic in its `Drop` is caught and
+    /// logged, so an asker's timeout never brings down the actor it asked.
     #[inline]
     pub fn send(mut self, value: R) {
         if let Some(tx) = self.tx.take() {
-            let _ = tx.send(Ok(value));
+            if let Err(unsent) = tx.send(Ok(value)) {
+                drop_late_reply(unsent);
+            }
         }
     }
 
@@ -102,6 +170,15 @@ impl<R> ReplyTo<R> {
         if let Some(tx) = self.tx.take() {
             let _ = tx.send(Err(err));
         }
+    }
+}
+
+/// Drops a reply whose asker has gone, catching a panic in its `Drop`.
+#[cold]
+fn drop_late_reply<R>(reply: ReplyResult<R>) {
+    if let Err(payload) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(reply))) {
+        let panic = crate::run::panic_message(payload);
+        tracing::error!(panic = %panic, "dropping a reply nobody waited for panicked");
     }
 }
 
@@ -114,6 +191,9 @@ impl<R> Drop for ReplyTo<R> {
         let err = match ABANDONING.try_with(Cell::get).ok().flatten() {
             Some(Abandon::Panicked) => Some(AskError::Panicked),
             Some(Abandon::Stopped) => Some(AskError::Stopped),
+            None if DROPPING_STATE.try_with(Cell::get).is_ok_and(|d| d > 0) => {
+                Some(AskError::Stopped)
+            }
             None if std::thread::panicking() => Some(AskError::Panicked),
             None => None,
         };

@@ -16,11 +16,11 @@ use tokio::sync::oneshot;
 use crate::actor::Actor;
 use crate::ask::polling_as;
 use crate::cell::{ActorId, Cell, KILL, STOP};
-use crate::child::Slot;
 use crate::context::Context;
 use crate::error::StopReason;
 use crate::mailbox::{Rx, TryRecv};
-use crate::reply::{Abandon, abandon_while};
+use crate::reply::{Abandon, Abandoned, abandon_while};
+use crate::supervision::slot::Slot;
 
 /// Where `spawn_ready` learns whether `on_start` succeeded.
 pub(crate) type Ready = oneshot::Sender<Result<(), StopReason>>;
@@ -83,6 +83,12 @@ impl<A: Actor> Inbox<A> {
         }
     }
 
+    /// Whether the supervisor's decider resumes this (supervised) actor
+    /// after `reason`.
+    fn resumes(&self, reason: &StopReason) -> bool {
+        self.slot.as_ref().is_some_and(|slot| slot.resumes(reason))
+    }
+
     /// Hands the mailbox back (to a supervisor's slot); the inbox is then
     /// finished.
     pub(crate) fn take_rx(&mut self) -> Option<Rx<A::Mailbox>> {
@@ -97,23 +103,57 @@ impl<A: Actor> Inbox<A> {
 }
 
 /// Closes `rx` and rejects what is left in it; see [`Inbox::drain`].
+///
+/// A message whose `Drop` panics is still rejected (its ask fails first)
+/// and counted; the panic is logged and the drain goes on, so one bad
+/// message neither hides the others nor aborts the process.
 pub(crate) fn drain_rx<A: Actor>(rx: &mut Rx<A::Mailbox>, cell: &Cell) {
     rx.close();
     let mut tells = 0;
     let mut asks = 0u64;
+    let mut panics = 0u64;
     while let TryRecv::Value(entry) = rx.try_recv() {
-        if A::__reject(entry) {
-            tells += 1;
-        } else {
-            asks += 1;
+        match catch_unwind(AssertUnwindSafe(|| A::__reject(entry))) {
+            Ok(true) => tells += 1,
+            Ok(false) => asks += 1,
+            Err(payload) => {
+                // Counted as a dead letter: a message was lost either way.
+                tells += 1;
+                panics += 1;
+                forget_payload(payload);
+            }
         }
     }
     if tells > 0 {
         cell.add_dead_letters(tells);
         tracing::warn!(actor = %cell, dead_letters = tells, "actor stopped with unhandled tells in its mailbox");
     }
+    if panics > 0 {
+        tracing::error!(actor = %cell, panics, "dropping queued messages panicked");
+    }
     if asks > 0 {
         tracing::debug!(actor = %cell, asks, "failed the queued asks of a stopped actor");
+    }
+}
+
+/// Drops an actor's state once it has stopped: its reply handles fail
+/// with `Stopped`, and a panic in its `Drop` is logged instead of changing
+/// how the actor ended.
+pub(crate) fn drop_state<T>(state: T, cell: &Cell) {
+    let dropped = catch_unwind(AssertUnwindSafe(|| {
+        abandon_while(Abandon::Stopped, || drop(state));
+    }));
+    if let Err(payload) = dropped {
+        let panic = panic_message(payload);
+        tracing::error!(actor = %cell, panic = %panic, "actor panicked while its state was dropped");
+    }
+}
+
+/// Drops a caught panic's payload, whose own `Drop` may panic again; a
+/// payload that does is leaked rather than allowed to unwind further.
+pub(crate) fn forget_payload(payload: Box<dyn Any + Send>) {
+    if let Err(again) = catch_unwind(AssertUnwindSafe(|| drop(payload))) {
+        mem::forget(again);
     }
 }
 
@@ -134,15 +174,18 @@ impl<A: Actor> Drop for Inbox<A> {
     }
 }
 
-/// A panic, caught, as text.
+/// A panic, caught, as text. The payload is dropped safely (see
+/// [`forget_payload`]).
 pub(crate) fn panic_message(payload: Box<dyn Any + Send>) -> String {
-    match payload.downcast::<&'static str>() {
-        Ok(s) => (*s).to_owned(),
-        Err(payload) => match payload.downcast::<String>() {
-            Ok(s) => *s,
-            Err(_) => "a panic with a non-string payload".to_owned(),
-        },
-    }
+    let text = if let Some(s) = payload.downcast_ref::<&'static str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic with a non-string payload".to_owned()
+    };
+    forget_payload(payload);
+    text
 }
 
 /// Drops a future left unfinished (its task was aborted, or the runtime shut
@@ -305,36 +348,66 @@ fn serve<'a, A: Actor>(
                 tokio::task::yield_now().await;
             }
             let Some(entry) = poll_fn(|cx| inbox.poll_next(cx)).await else {
-                return Ok(cell.take_exit_reason());
+                let reason = cell.take_exit_reason();
+                if inbox.resumes(&reason) {
+                    // `ctx.fail` or a link, and the decider resumes: the
+                    // stop signal is withdrawn and serving goes on.
+                    tracing::warn!(actor = %cell, %reason, "actor resumed after a failure");
+                    cell.clear_signals();
+                    continue;
+                }
+                return Ok(reason);
             };
             // Synchronous handlers run here, with no future to build or poll; a
             // panic unwinds through the entry's reply handle, which then fails
             // the ask with `Panicked`.
-            let entry = match polling_as(cell.id, || {
+            let panic = match polling_as(cell.id, || {
                 catch_unwind(AssertUnwindSafe(|| actor.__handle_now(entry, ctx)))
             }) {
                 Ok(None) => continue,
-                Ok(Some(entry)) => entry,
-                Err(payload) => {
-                    let panic = panic_message(payload);
-                    tracing::error!(actor = %cell, panic = %panic, "actor panicked in a handler");
-                    return Ok(StopReason::Panicked(panic.into()));
+                Ok(Some(entry)) => {
+                    // Awaited outside the `match`, so that its scrutinee is
+                    // not kept across the await in the task's state.
+                    Pending::Handle(entry)
                 }
+                Err(payload) => Pending::Panicked(panic_message(payload)),
             };
-            let handling = pin!(Some(actor.__handle(entry, ctx)));
-            if let Err(panic) = catch_pinned(cell.id, handling).await {
-                tracing::error!(actor = %cell, panic = %panic, "actor panicked in a handler");
-                return Ok(StopReason::Panicked(panic.into()));
+            let panic = match panic {
+                Pending::Handle(entry) => {
+                    let handling = pin!(Some(actor.__handle(entry, ctx)));
+                    match catch_pinned(cell.id, handling).await {
+                        Ok(()) => continue,
+                        Err(panic) => panic,
+                    }
+                }
+                Pending::Panicked(panic) => panic,
+            };
+            let reason = StopReason::Panicked(panic.into());
+            if inbox.resumes(&reason) {
+                // Akka's resume: the state stays, the failed message is gone
+                // (its asker got `Panicked`).
+                tracing::warn!(actor = %cell, %reason, "actor resumed after a panic in a handler");
+                continue;
             }
+            tracing::error!(actor = %cell, %reason, "actor panicked in a handler");
+            return Ok(reason);
         }
     }
 }
 
+/// What a synchronous attempt at an entry left to do.
+enum Pending<M> {
+    /// The entry needs its handler's future.
+    Handle(M),
+    /// The handler panicked, with this message.
+    Panicked(String),
+}
+
 /// What an unsupervised actor's task owns. The fields drop in this order
-/// when the task is aborted: the actor's state first, the inbox (which then
-/// announces the stop) last.
+/// when the task is aborted: the actor's state first (its reply handles
+/// fail with `Stopped`), the inbox (which then announces the stop) last.
 struct Parts<A: Actor> {
-    actor: A,
+    actor: Abandoned<A>,
     ctx: Context<A>,
     inbox: Inbox<A>,
 }
@@ -387,6 +460,7 @@ pub(crate) fn run<A: Actor>(
     ready: Option<Ready>,
 ) -> Run<A> {
     let inbox = Inbox::new(rx, None);
+    let actor = Abandoned::new(actor);
     Run {
         phase: Phase::Start(Parts { actor, ctx, inbox }, ready),
     }
@@ -430,7 +504,7 @@ impl<A: Actor> Future for Run<A> {
 fn begin<A: Actor>(mut parts: Parts<A>, ready: Option<Ready>) -> Phase<A> {
     if A::__ON_START {
         Phase::Starting(Box::pin(async move {
-            let started = start_instance(&mut parts.actor, &mut parts.ctx, ready, None).await;
+            let started = start_instance(&mut parts.actor.value, &mut parts.ctx, ready, None).await;
             (parts, started)
         }))
     } else {
@@ -455,12 +529,13 @@ pub(crate) fn run_async<A: Actor>(
     ready: Option<Ready>,
 ) -> impl Future<Output = ()> + Send {
     let inbox = Inbox::new(rx, None);
+    let actor = Abandoned::new(actor);
     let mut parts = Parts { actor, ctx, inbox };
     async move {
         // The start, like the stop, is a future of its own on the heap, and
         // only for an actor with an `on_start` hook.
         if A::__ON_START {
-            let started = start_instance(&mut parts.actor, &mut parts.ctx, ready, None);
+            let started = start_instance(&mut parts.actor.value, &mut parts.ctx, ready, None);
             if let Err(reason) = Box::pin(started).await {
                 Box::pin(end(parts, Err(reason))).await;
                 return;
@@ -468,7 +543,7 @@ pub(crate) fn run_async<A: Actor>(
         } else if let Some(ready) = ready {
             let _ = ready.send(Ok(()));
         }
-        let result = serve(&mut parts.actor, &mut parts.ctx, &mut parts.inbox).await;
+        let result = serve(&mut parts.actor.value, &mut parts.ctx, &mut parts.inbox).await;
         Box::pin(end(parts, result)).await;
     }
 }
@@ -516,14 +591,20 @@ fn serve_now<A: Actor>(
 
 /// The last phase: the stop, then the record of it.
 async fn end<A: Actor>(mut parts: Parts<A>, result: Result<StopReason, StopReason>) {
-    let reason = end_instance(&mut parts.actor, &mut parts.ctx, &mut parts.inbox, result).await;
+    let reason = end_instance(
+        &mut parts.actor.value,
+        &mut parts.ctx,
+        &mut parts.inbox,
+        result,
+    )
+    .await;
     let Parts {
         actor,
         ctx,
         mut inbox,
     } = parts;
     let cell = ctx.cell().clone();
-    abandon_while(Abandon::Stopped, || drop(actor));
+    drop_state(actor, &cell);
     drop(ctx);
     inbox.finish();
     tracing::debug!(actor = %cell, %reason, "actor stopped");

@@ -1,0 +1,31 @@
+//! Supervision: restarting failed actors with fresh state, behind typed
+//! references that stay valid across restarts.
+//!
+//! - [`strategy`]: which children restart ([`Strategy`]), whether a child
+//!   restarts at all ([`Restart`]), and the per-failure [`Directive`].
+//! - [`backoff`]: the delays between restarts.
+//! - [`error`]: [`SupervisorError`], and [`Ignore`] for a declined start.
+//! - [`spec`]: the supervisor's record of a child and what
+//!   [`SupervisorClient::children`] reports of it.
+//! - [`slot`]: the child's lasting part (cell and mailbox) and the
+//!   hand-over of its mailbox between tasks; [`child`]: the child's task.
+//! - [`supervisor`]: the [`Supervisor`] actor; [`builder`] and [`client`]:
+//!   declaring one and talking to it.
+
+mod backoff;
+mod builder;
+pub(crate) mod child;
+mod client;
+mod error;
+pub(crate) mod slot;
+mod spec;
+mod strategy;
+mod supervisor;
+
+pub use backoff::Backoff;
+pub use builder::{ChildBuilder, SupervisorBuilder};
+pub use client::SupervisorClient;
+pub use error::{Ignore, SupervisorError};
+pub use spec::{ChildCounts, ChildInfo, ChildState};
+pub use strategy::{Directive, Restart, Strategy};
+pub use supervisor::Supervisor;

@@ -1,0 +1,526 @@
+//! Supervision conformance, after Erlang/OTP's `supervisor_SUITE` and Akka
+//! Typed's `SupervisionSpec` and `WatchSpec`: what a supervisor promises in
+//! every interleaving, and where its semantics follow the references.
+//!
+//! The tests that race run on the multi-thread runtime and loop; none
+//! asserts a timing. An ask that would hang is bounded by `within`, which
+//! fails the test instead.
+
+use std::future::IntoFuture;
+use std::sync::{Arc, Mutex, Once};
+use std::time::Duration;
+
+use typact::prelude::*;
+use typact::{Backoff, Supervisor, SupervisorError};
+
+/// Keeps the expected panics ("... on purpose") out of the output.
+fn quiet() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let payload = info.payload();
+            let msg = payload
+                .downcast_ref::<&str>()
+                .copied()
+                .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+                .unwrap_or("");
+            if !msg.contains("on purpose") {
+                default(info);
+            }
+        }));
+    });
+}
+
+/// Awaits `fut`, failing the test if it has not finished after 10 s: the
+/// guard against a hang, not a timing assertion.
+async fn within<T>(what: &str, fut: impl IntoFuture<Output = T>) -> T {
+    match tokio::time::timeout(Duration::from_secs(10), fut.into_future()).await {
+        Ok(out) => out,
+        Err(_) => panic!("{what}: still pending after 10 s (a hang)"),
+    }
+}
+
+#[derive(Clone, Default)]
+struct Log(Arc<Mutex<Vec<String>>>);
+
+impl Log {
+    fn push(&self, s: impl Into<String>) {
+        self.0.lock().unwrap().push(s.into());
+    }
+    fn get(&self) -> Vec<String> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+/// A child that crashes on request and records its hooks.
+struct Crashy {
+    log: Log,
+    handled: u32,
+}
+
+impl Crashy {
+    fn factory(log: &Log) -> impl FnMut() -> Crashy + Send + 'static {
+        let log = log.clone();
+        move || Crashy {
+            log: log.clone(),
+            handled: 0,
+        }
+    }
+}
+
+#[actor]
+impl Crashy {
+    #[on_start]
+    fn start(&mut self) {
+        self.log.push("start");
+    }
+
+    #[on_stop]
+    fn stopped(&mut self, reason: &StopReason) {
+        self.log.push(format!("on_stop: {reason}"));
+    }
+
+    #[before_restart]
+    fn before(&mut self, reason: &StopReason) {
+        self.log.push(format!("before_restart: {reason}"));
+    }
+
+    #[handler]
+    fn work(&mut self) -> u32 {
+        self.handled += 1;
+        self.handled
+    }
+
+    #[handler]
+    fn crash(&mut self) {
+        panic!("crashed on purpose")
+    }
+
+    /// Crashes after a pause, so that messages sent meanwhile queue behind
+    /// the failure.
+    #[handler]
+    async fn slow_crash(&mut self) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        panic!("crashed slowly on purpose")
+    }
+}
+
+/// A supervisor of one `Crashy` child that gives up at its second failure:
+/// intensity 1 in 5 s.
+async fn fragile_pair(log: &Log) -> (ActorRef<Supervisor>, ActorRef<Crashy>) {
+    let sup = Supervisor::builder()
+        .intensity(1, Duration::from_secs(5))
+        .backoff(Backoff::none());
+    let child = sup.child(Crashy::factory(log)).add();
+    (sup.spawn().await.unwrap(), child)
+}
+
+// ---------------------------------------------------------------------------
+// Defects 1 and 2: what is queued when a supervisor gives up
+// ---------------------------------------------------------------------------
+
+/// Defect 1: three asks queued behind the failure that exhausts the
+/// intensity all fail at once with `Stopped`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn asks_queued_when_the_supervisor_gives_up_fail_with_stopped() {
+    quiet();
+    for round in 0..50 {
+        let log = Log::default();
+        let (sup, child) = fragile_pair(&log).await;
+        assert_eq!(child.crash().await, Err(AskError::Panicked));
+        // The failure that exhausts the intensity, queued first; the asks
+        // queue behind it (one sender's messages keep their order).
+        child.tell(SlowCrash).await.unwrap();
+        let asks: Vec<_> = (0..3)
+            .map(|_| {
+                let child = child.clone();
+                tokio::spawn(async move { child.work().await })
+            })
+            .collect();
+        for ask in asks {
+            let got = within("a queued ask", ask).await.unwrap();
+            // An ask that reached the mailbox before the failure fails
+            // `Stopped`; one that came after the stop is refused the same.
+            assert_eq!(got, Err(AskError::Stopped), "round {round}");
+        }
+        within("the supervisor's stop", sup.wait_for_stop()).await;
+    }
+}
+
+/// Defect 2: three tells queued in the same situation are counted as dead
+/// letters.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tells_queued_when_the_supervisor_gives_up_are_dead_letters() {
+    quiet();
+    for round in 0..50 {
+        let log = Log::default();
+        let (sup, child) = fragile_pair(&log).await;
+        assert_eq!(child.crash().await, Err(AskError::Panicked));
+        child.tell(SlowCrash).await.unwrap();
+        let mut sent = 0;
+        for _ in 0..3 {
+            if child.tell(Work).await.is_ok() {
+                sent += 1;
+            }
+        }
+        within("the supervisor's stop", sup.wait_for_stop()).await;
+        within("the child's stop", child.wait_for_stop()).await;
+        assert_eq!(child.dead_letters(), sent, "round {round}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Defect 3: a restarted inner supervisor restarts every grandchild
+// ---------------------------------------------------------------------------
+
+/// Defect 3: an outer supervisor restarts an inner one that gave up; every
+/// grandchild of the new inner instance runs and answers. 2,000 rounds on
+/// the multi-thread runtime.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn grandchildren_are_restarted_with_their_supervisor_every_time() {
+    quiet();
+    let log = Log::default();
+    let outer = Supervisor::builder()
+        .intensity(1_000_000, Duration::from_secs(1))
+        .backoff(Backoff::none());
+    let inner = Supervisor::builder()
+        .intensity(0, Duration::from_secs(5))
+        .backoff(Backoff::none());
+    let first = inner.child(Crashy::factory(&log)).add();
+    let second = inner.child(Crashy::factory(&log)).add();
+    let third = inner.child(Crashy::factory(&log)).add();
+    let _inner = outer.child(inner.into_factory()).add();
+    let outer = outer.spawn().await.unwrap();
+    for round in 0..2_000 {
+        // Any failure makes the inner supervisor (intensity 0) give up; the
+        // outer one restarts it, which starts all three again.
+        let victim = [&first, &second, &third][round % 3];
+        assert_eq!(
+            within("the crash", victim.crash()).await,
+            Err(AskError::Panicked),
+            "round {round}"
+        );
+        for (i, child) in [&first, &second, &third].into_iter().enumerate() {
+            let got = within("an ask after the restart", child.work()).await;
+            assert!(got.is_ok(), "round {round}, grandchild {i}: {got:?}");
+        }
+    }
+    outer.stop();
+    within("the outer stop", outer.wait_for_stop()).await;
+    for child in [&first, &second, &third] {
+        assert!(!child.is_alive());
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Defect 4: children declared after one that fails to start
+// ---------------------------------------------------------------------------
+
+struct Starter {
+    fail: bool,
+}
+
+#[actor]
+impl Starter {
+    #[on_start]
+    fn start(&mut self) -> Result<(), String> {
+        if self.fail {
+            Err("refused to start on purpose".into())
+        } else {
+            Ok(())
+        }
+    }
+
+    #[handler]
+    fn ping(&self) -> u32 {
+        1
+    }
+}
+
+#[derive(Default)]
+struct Watcher {
+    seen: Vec<(ActorId, StopReason)>,
+}
+
+#[actor]
+impl Watcher {
+    #[handler]
+    fn follow(&mut self, target: ActorRef<Starter>, ctx: &mut Context<Self>) {
+        ctx.watch(&target);
+    }
+
+    #[handler(message)]
+    fn down(&mut self, t: Terminated) {
+        self.seen.push((t.id, t.reason));
+    }
+
+    #[handler]
+    fn seen(&self) -> Vec<(ActorId, StopReason)> {
+        self.seen.clone()
+    }
+}
+
+/// Defect 4: a, b, c where b fails to start: spawning fails, a is stopped,
+/// and c ends at once with a reason that says it never started, seen by
+/// `is_alive`, `wait_for_stop`, asks and a watcher.
+#[tokio::test]
+async fn children_after_one_that_fails_to_start_end_as_never_started() {
+    let sup = Supervisor::builder();
+    let a = sup.child(|| Starter { fail: false }).add();
+    let b = sup.child(|| Starter { fail: true }).add();
+    let c = sup.child(|| Starter { fail: false }).add();
+    let watcher = Watcher::default().spawn();
+    watcher.follow(c.clone()).await.unwrap();
+    let err = sup.spawn().await.unwrap_err();
+    assert!(matches!(err.reason(), StopReason::StartFailed(_)), "{err}");
+
+    assert!(within("a's stop", a.wait_for_stop()).await.is_normal());
+    assert!(matches!(
+        within("b's stop", b.wait_for_stop()).await,
+        StopReason::StartFailed(_)
+    ));
+    let reason = within("c's stop", c.wait_for_stop()).await;
+    assert!(matches!(reason, StopReason::NotStarted), "{reason:?}");
+    assert!(!c.is_alive());
+    assert_eq!(c.ping().await, Err(AskError::Stopped));
+    let seen = within("the watcher's Terminated", async {
+        loop {
+            let seen = watcher.seen().await.unwrap();
+            if !seen.is_empty() {
+                return seen;
+            }
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].0, c.id());
+    assert!(matches!(seen[0].1, StopReason::NotStarted));
+}
+
+// ---------------------------------------------------------------------------
+// Semantics: the crash that exhausts the intensity, and the hooks
+// ---------------------------------------------------------------------------
+
+/// Akka's SupervisionSpec: with a restart limit of 2, a child failing three
+/// times sees PreRestart, PreRestart, PostStop; its stop reason, for
+/// `wait_for_stop` and for a watcher, is the last crash; the supervisor's
+/// reason carries `IntensityExceeded`.
+#[tokio::test]
+async fn the_failure_that_exhausts_the_intensity_keeps_its_reason_and_runs_on_stop() {
+    quiet();
+    let log = Log::default();
+    let sup = Supervisor::builder()
+        .intensity(2, Duration::from_secs(5))
+        .backoff(Backoff::none());
+    let child = sup.child(Crashy::factory(&log)).add();
+    let sup = sup.spawn().await.unwrap();
+    let watcher = ChildWatcher::default().spawn();
+    watcher.follow(child.clone()).await.unwrap();
+    for _ in 0..3 {
+        assert_eq!(child.crash().await, Err(AskError::Panicked));
+    }
+    let sup_reason = within("the supervisor's stop", sup.wait_for_stop()).await;
+    let StopReason::Failed(err) = &sup_reason else {
+        panic!("expected Failed, got {sup_reason:?}");
+    };
+    assert!(matches!(
+        err.downcast_ref::<SupervisorError>(),
+        Some(SupervisorError::IntensityExceeded { restarts: 2, .. })
+    ));
+    assert!(sup_reason.is_shutdown());
+    let reason = within("the child's stop", child.wait_for_stop()).await;
+    assert!(
+        matches!(&reason, StopReason::Panicked(m) if m.contains("on purpose")),
+        "{reason:?}"
+    );
+    let seen = within("the watcher's Terminated", wait_seen(&watcher, 1)).await;
+    assert!(matches!(&seen[0].1, StopReason::Panicked(_)), "{seen:?}");
+    let hooks: Vec<String> = log
+        .get()
+        .into_iter()
+        .filter(|e| e != "start")
+        .map(|e| e.split(':').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(hooks, ["before_restart", "before_restart", "on_stop"]);
+}
+
+/// Actors of the hook-order tests, in a module of their own so that their
+/// messages do not clash with the ones above.
+mod family {
+    use super::*;
+
+    pub(crate) type Kids = Arc<Mutex<Vec<ActorRef<Grandchild>>>>;
+
+    /// A child that spawns a grandchild of its own with `ctx.spawn`.
+    pub(crate) struct Parent {
+        pub(crate) log: Log,
+        /// Every grandchild spawned, held outside the instances so that
+        /// none stops for want of references.
+        pub(crate) kids: Kids,
+    }
+
+    #[actor]
+    impl Parent {
+        #[on_start]
+        fn start(&mut self, ctx: &mut Context<Self>) {
+            let kid = ctx.spawn(Grandchild {
+                log: self.log.clone(),
+            });
+            self.kids.lock().unwrap().push(kid);
+        }
+
+        #[before_restart]
+        fn before(&mut self) {
+            self.log.push("parent before_restart");
+        }
+
+        #[on_stop]
+        fn stopped(&mut self) {
+            self.log.push("parent on_stop");
+        }
+
+        #[handler]
+        pub(crate) fn crash(&mut self) {
+            panic!("parent crashed on purpose")
+        }
+
+        #[handler]
+        pub(crate) fn ping(&self) {}
+    }
+
+    pub(crate) struct Grandchild {
+        pub(crate) log: Log,
+    }
+
+    #[actor]
+    impl Grandchild {
+        #[on_stop]
+        fn stopped(&mut self) {
+            self.log.push("grandchild on_stop");
+        }
+
+        #[handler]
+        pub(crate) fn poke(&self) {}
+    }
+}
+use family::{Kids, Parent};
+
+/// Akka signals PreRestart before the failed actor's children are stopped,
+/// and PostStop after.
+#[tokio::test]
+async fn before_restart_runs_before_the_children_stop_and_on_stop_after() {
+    quiet();
+    let log = Log::default();
+    let kids = Kids::default();
+    let sup = Supervisor::builder().backoff(Backoff::none());
+    let parent = sup.child({
+        let log = log.clone();
+        let kids = kids.clone();
+        move || Parent {
+            log: log.clone(),
+            kids: kids.clone(),
+        }
+    });
+    let parent = parent.add();
+    let sup = sup.spawn().await.unwrap();
+    assert_eq!(parent.crash().await, Err(AskError::Panicked));
+    parent.ping().await.unwrap();
+    sup.stop();
+    within("the stop", sup.wait_for_stop()).await;
+    assert_eq!(
+        log.get(),
+        [
+            "parent before_restart",
+            "grandchild on_stop",
+            "grandchild on_stop",
+            "parent on_stop",
+        ]
+    );
+}
+
+/// With `stop_children_on_restart(false)` the grandchild spawned by the
+/// first instance lives on into the next (Akka's `withStopChildren(false)`);
+/// stopping the child for good stops it.
+#[tokio::test]
+async fn a_restart_can_keep_the_instance_children() {
+    quiet();
+    let log = Log::default();
+    let kids = Kids::default();
+    let sup = Supervisor::builder().backoff(Backoff::none());
+    let parent = sup
+        .child({
+            let log = log.clone();
+            let kids = kids.clone();
+            move || Parent {
+                log: log.clone(),
+                kids: kids.clone(),
+            }
+        })
+        .stop_children_on_restart(false)
+        .add();
+    let sup = sup.spawn().await.unwrap();
+    assert_eq!(parent.crash().await, Err(AskError::Panicked));
+    parent.ping().await.unwrap();
+    assert_eq!(log.get(), ["parent before_restart"]);
+    let first = kids.lock().unwrap()[0].clone();
+    assert!(first.is_alive(), "the first instance's grandchild lives on");
+    first.poke().await.unwrap();
+    sup.stop();
+    within("the stop", sup.wait_for_stop()).await;
+    // Both grandchildren (the first instance's and the second's) stop now.
+    assert_eq!(
+        log.get(),
+        [
+            "parent before_restart",
+            "grandchild on_stop",
+            "grandchild on_stop",
+            "parent on_stop",
+        ]
+    );
+}
+
+mod watching {
+    use super::*;
+
+    #[derive(Default)]
+    pub(crate) struct ChildWatcher {
+        seen: Vec<(ActorId, StopReason)>,
+    }
+
+    #[actor]
+    impl ChildWatcher {
+        #[handler]
+        pub(crate) fn follow(&mut self, target: ActorRef<Crashy>, ctx: &mut Context<Self>) {
+            ctx.watch(&target);
+        }
+
+        #[handler]
+        pub(crate) fn follow_sup(&mut self, target: ActorRef<Supervisor>, ctx: &mut Context<Self>) {
+            ctx.watch(&target);
+        }
+
+        #[handler(message)]
+        fn down(&mut self, t: Terminated) {
+            self.seen.push((t.id, t.reason));
+        }
+
+        #[handler]
+        pub(crate) fn seen(&self) -> Vec<(ActorId, StopReason)> {
+            self.seen.clone()
+        }
+    }
+}
+use watching::ChildWatcher;
+
+/// Waits until `watcher` has seen `n` `Terminated` messages.
+async fn wait_seen(watcher: &ActorRef<ChildWatcher>, n: usize) -> Vec<(ActorId, StopReason)> {
+    loop {
+        let seen = watcher.seen().await.unwrap();
+        if seen.len() >= n {
+            return seen;
+        }
+        tokio::task::yield_now().await;
+    }
+}
