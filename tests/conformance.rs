@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, Once};
 use std::time::Duration;
 
 use typact::prelude::*;
-use typact::{Backoff, Supervisor, SupervisorError};
+use typact::{Backoff, ChildState, Directive, Ignore, Restart, Supervisor, SupervisorError};
 
 /// Keeps the expected panics ("... on purpose") out of the output.
 fn quiet() {
@@ -523,4 +523,410 @@ async fn wait_seen(watcher: &ActorRef<ChildWatcher>, n: usize) -> Vec<(ActorId, 
         }
         tokio::task::yield_now().await;
     }
+}
+
+// ---------------------------------------------------------------------------
+// Semantics: a supervisor that gives up ends like OTP's (`shutdown`)
+// ---------------------------------------------------------------------------
+
+/// An outer supervisor over an inner one that gives up: as a `Transient`
+/// child, the inner one is not restarted (OTP's `shutdown` is not a
+/// failure to a transient spec); as a `Permanent` one, it is. A watcher of
+/// the inner supervisor still sees `IntensityExceeded`.
+#[tokio::test]
+async fn a_supervisor_that_gives_up_is_final_for_a_transient_spec_and_restarted_as_permanent() {
+    quiet();
+    for restart in [Restart::Transient, Restart::Permanent] {
+        let log = Log::default();
+        let outer = Supervisor::builder().backoff(Backoff::none());
+        let inner = Supervisor::builder()
+            .intensity(0, Duration::from_secs(5))
+            .backoff(Backoff::none());
+        let worker = inner.child(Crashy::factory(&log)).add();
+        let inner = outer.child(inner.into_factory()).restart(restart).add();
+        let outer = outer.spawn().await.unwrap();
+        let watcher = ChildWatcher::default().spawn();
+        watcher.follow_sup(inner.clone()).await.unwrap();
+
+        assert_eq!(worker.crash().await, Err(AskError::Panicked));
+        match restart {
+            Restart::Transient => {
+                let reason = within("the inner stop", inner.wait_for_stop()).await;
+                assert!(reason.is_shutdown(), "{reason:?}");
+                let seen = within("the Terminated", wait_seen(&watcher, 1)).await;
+                let err = seen[0].1.error().unwrap();
+                assert!(matches!(
+                    err.downcast_ref::<SupervisorError>(),
+                    Some(SupervisorError::IntensityExceeded { .. })
+                ));
+                assert!(outer.children().await.unwrap().is_empty());
+                assert!(!worker.is_alive());
+            }
+            _ => {
+                // Restarted, with the worker behind the same reference.
+                assert_eq!(within("the worker", worker.work()).await, Ok(1));
+                assert!(inner.is_alive());
+                assert_eq!(outer.children().await.unwrap()[0].restarts, 1);
+            }
+        }
+        outer.stop();
+        within("the outer stop", outer.wait_for_stop()).await;
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Child administration (OTP's terminate_child, restart_child, delete_child,
+// which_children, count_children) and kept specs
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn children_reports_each_childs_state_and_restart_count() {
+    quiet();
+    let log = Log::default();
+    let sup = Supervisor::builder().backoff(Backoff::exponential(
+        Duration::from_secs(30),
+        Duration::from_secs(30),
+    ));
+    let a = sup.child(Crashy::factory(&log)).name("a").add();
+    let b = sup
+        .child(Crashy::factory(&log))
+        .restart(Restart::Transient)
+        .add();
+    let sup = sup.spawn().await.unwrap();
+    let info = sup.children().await.unwrap();
+    assert_eq!(info, [a.id(), b.id()]);
+    assert_eq!(info[0].name.as_deref(), Some("a"));
+    assert_eq!(info[0].actor, "Crashy");
+    assert_eq!(info[1].restart, Restart::Transient);
+    assert!(info.iter().all(|c| c.state == ChildState::Running));
+
+    // A crash with a 30 s backoff: restarting.
+    assert_eq!(a.crash().await, Err(AskError::Panicked));
+    let info = within("children", sup.children()).await.unwrap();
+    assert_eq!(info[0].state, ChildState::Restarting);
+    assert_eq!(info[1].state, ChildState::Running);
+    let counts = sup.count_children().await.unwrap();
+    assert_eq!((counts.specs, counts.active, counts.workers), (2, 1, 2));
+    sup.stop();
+    within("the stop", sup.wait_for_stop()).await;
+}
+
+#[tokio::test]
+async fn terminate_restart_and_delete_child() {
+    quiet();
+    let log = Log::default();
+    let sup = Supervisor::builder();
+    let a = sup.child(Crashy::factory(&log)).add();
+    let b = sup.child(Crashy::factory(&log)).add();
+    let sup = sup.spawn().await.unwrap();
+    assert_eq!(a.work().await, Ok(1));
+    assert_eq!(a.work().await, Ok(2));
+
+    sup.terminate_child(a.id()).await.unwrap();
+    assert_eq!(log.get().last().unwrap(), "on_stop: stopped normally");
+    assert_eq!(sup.children().await.unwrap()[0].state, ChildState::Stopped);
+    // Terminating a stopped child does nothing; restarting a running one,
+    // or deleting it, is refused.
+    sup.terminate_child(a.id()).await.unwrap();
+    assert!(matches!(
+        sup.restart_child(b.id()).await,
+        Err(SupervisorError::ChildRunning(id)) if id == b.id()
+    ));
+    assert!(matches!(
+        sup.delete_child(b.id()).await,
+        Err(SupervisorError::ChildRunning(_))
+    ));
+    // A tell to the stopped child waits for its restart.
+    a.tell(Work).await.unwrap();
+
+    sup.restart_child(a.id()).await.unwrap();
+    assert_eq!(
+        a.work().await,
+        Ok(2),
+        "fresh state; the queued tell ran first"
+    );
+    assert_eq!(sup.children().await.unwrap()[0].state, ChildState::Running);
+
+    // Terminated, a queued ask, then deleted: the ask fails, the child is
+    // gone.
+    sup.terminate_child(a.id()).await.unwrap();
+    let ask = tokio::spawn({
+        let a = a.clone();
+        async move { a.work().await }
+    });
+    tokio::task::yield_now().await;
+    sup.delete_child(a.id()).await.unwrap();
+    assert_eq!(
+        within("the queued ask", ask).await.unwrap(),
+        Err(AskError::Stopped)
+    );
+    assert!(within("a's stop", a.wait_for_stop()).await.is_normal());
+    assert_eq!(sup.children().await.unwrap(), [b.id()]);
+    assert!(matches!(
+        sup.restart_child(a.id()).await,
+        Err(SupervisorError::NoSuchChild(_))
+    ));
+    sup.stop();
+    within("the stop", sup.wait_for_stop()).await;
+}
+
+/// OTP keeps a transient child that stopped normally, for `restart_child`;
+/// typact does when the spec says `keep(true)`, and removes it otherwise.
+#[tokio::test]
+async fn kept_transient_and_temporary_children_keep_their_spec() {
+    quiet();
+    let log = Log::default();
+    let sup = Supervisor::builder();
+    let kept = sup
+        .child(Quitter::factory(&log))
+        .restart(Restart::Transient)
+        .keep(true)
+        .add();
+    let temp = sup
+        .child(Quitter::factory(&log))
+        .restart(Restart::Temporary)
+        .keep(true)
+        .add();
+    let gone = sup
+        .child(Quitter::factory(&log))
+        .restart(Restart::Transient)
+        .add();
+    let sup = sup.spawn().await.unwrap();
+    for child in [&kept, &temp, &gone] {
+        child.quit().await.unwrap();
+    }
+    within("gone's stop", gone.wait_for_stop()).await;
+    let info = within("children", async {
+        loop {
+            let info = sup.children().await.unwrap();
+            if info.iter().all(|c| c.state == ChildState::Stopped) {
+                return info;
+            }
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    assert_eq!(info, [kept.id(), temp.id()]);
+    sup.restart_child(kept.id()).await.unwrap();
+    assert_eq!(kept.count().await, Ok(0));
+    sup.restart_child(temp.id()).await.unwrap();
+    assert_eq!(temp.count().await, Ok(0));
+    sup.stop();
+    within("the stop", sup.wait_for_stop()).await;
+    assert!(!kept.is_alive() && !temp.is_alive());
+}
+
+mod quitter {
+    use super::*;
+
+    pub(crate) struct Quitter {
+        pub(crate) log: Log,
+        pub(crate) count: u32,
+    }
+
+    impl Quitter {
+        pub(crate) fn factory(log: &Log) -> impl FnMut() -> Quitter + Send + 'static {
+            let log = log.clone();
+            move || Quitter {
+                log: log.clone(),
+                count: 0,
+            }
+        }
+    }
+
+    #[actor]
+    impl Quitter {
+        #[on_stop]
+        fn stopped(&mut self, reason: &StopReason) {
+            self.log.push(format!("quitter on_stop: {reason}"));
+        }
+
+        #[handler]
+        pub(crate) fn quit(&mut self, ctx: &mut Context<Self>) {
+            ctx.stop();
+        }
+
+        #[handler]
+        pub(crate) fn count(&mut self) -> u32 {
+            self.count
+        }
+    }
+}
+use quitter::Quitter;
+
+// ---------------------------------------------------------------------------
+// A start that declines (OTP's `ignore`)
+// ---------------------------------------------------------------------------
+
+mod decliner {
+    use super::*;
+
+    pub(crate) struct Decliner {
+        pub(crate) decline: Arc<std::sync::atomic::AtomicBool>,
+    }
+
+    #[actor]
+    impl Decliner {
+        #[on_start]
+        fn start(&mut self) -> Result<(), Ignore> {
+            if self.decline.load(std::sync::atomic::Ordering::SeqCst) {
+                Err(Ignore)
+            } else {
+                Ok(())
+            }
+        }
+
+        #[handler]
+        pub(crate) fn hello(&self) -> &'static str {
+            "hello"
+        }
+    }
+}
+use decliner::Decliner;
+
+#[tokio::test]
+async fn a_child_that_declines_to_start_is_kept_without_failing_the_supervisor() {
+    let decline = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let sup = Supervisor::builder();
+    let lazy = sup
+        .child({
+            let decline = decline.clone();
+            move || Decliner {
+                decline: decline.clone(),
+            }
+        })
+        .add();
+    let log = Log::default();
+    let after = sup.child(Crashy::factory(&log)).add();
+    let sup = sup
+        .spawn()
+        .await
+        .expect("a declined start is not a failure");
+    assert_eq!(after.work().await, Ok(1), "the next child started");
+    let info = sup.children().await.unwrap();
+    assert_eq!(info[0].state, ChildState::Stopped);
+    assert_eq!(info[1].state, ChildState::Running);
+    // Still declining: restart_child reports it, the child stays kept.
+    assert!(matches!(
+        sup.restart_child(lazy.id()).await,
+        Err(SupervisorError::ChildStartFailed { .. })
+    ));
+    decline.store(false, std::sync::atomic::Ordering::SeqCst);
+    sup.restart_child(lazy.id()).await.unwrap();
+    assert_eq!(lazy.hello().await, Ok("hello"));
+    // The same on a running supervisor.
+    decline.store(true, std::sync::atomic::Ordering::SeqCst);
+    let dynamic = sup
+        .child({
+            let decline = decline.clone();
+            move || Decliner {
+                decline: decline.clone(),
+            }
+        })
+        .start()
+        .await
+        .expect("declined, not failed");
+    assert_eq!(sup.children().await.unwrap()[2].id, dynamic.id());
+    assert_eq!(sup.children().await.unwrap()[2].state, ChildState::Stopped);
+    sup.stop();
+    within("the stop", sup.wait_for_stop()).await;
+}
+
+// ---------------------------------------------------------------------------
+// Deciders: restart, resume, stop, escalate (Akka's directives)
+// ---------------------------------------------------------------------------
+
+mod decided {
+    use super::*;
+
+    #[derive(Default)]
+    pub(crate) struct Account {
+        pub(crate) balance: i64,
+    }
+
+    #[actor]
+    impl Account {
+        #[handler]
+        pub(crate) fn deposit(&mut self, amount: i64) -> i64 {
+            assert!(amount > 0, "a non-positive deposit, on purpose");
+            self.balance += amount;
+            self.balance
+        }
+
+        #[handler]
+        pub(crate) fn refuse(&mut self, why: String, ctx: &mut Context<Self>) {
+            ctx.fail(why);
+        }
+
+        #[handler]
+        pub(crate) fn balance(&self) -> i64 {
+            self.balance
+        }
+    }
+}
+use decided::Account;
+
+#[tokio::test]
+async fn resume_keeps_the_state_and_drops_the_failing_message() {
+    quiet();
+    let sup = Supervisor::builder();
+    let account = sup
+        .child(Account::default)
+        .on_failure(|_| Directive::Resume)
+        .add();
+    let sup = sup.spawn().await.unwrap();
+    assert_eq!(account.deposit(10).await, Ok(10));
+    assert_eq!(account.deposit(-1).await, Err(AskError::Panicked));
+    account.refuse("not today".into()).await.unwrap();
+    assert_eq!(account.deposit(5).await, Ok(15), "the state survived both");
+    assert_eq!(sup.children().await.unwrap()[0].restarts, 0);
+    sup.stop();
+    within("the stop", sup.wait_for_stop()).await;
+}
+
+#[tokio::test]
+async fn a_decider_chooses_per_failure() {
+    quiet();
+    // Panics restart, `ctx.fail` errors stop the child for good.
+    let sup = Supervisor::builder().on_failure(|reason| match reason {
+        StopReason::Panicked(_) => Directive::Restart,
+        _ => Directive::Stop,
+    });
+    let account = sup.child(Account::default).add();
+    let sup = sup.spawn().await.unwrap();
+    assert_eq!(account.deposit(10).await, Ok(10));
+    assert_eq!(account.deposit(-1).await, Err(AskError::Panicked));
+    assert_eq!(account.balance().await, Ok(0), "restarted");
+    account.refuse("closed".into()).await.unwrap();
+    let reason = within("the stop", account.wait_for_stop()).await;
+    assert!(matches!(&reason, StopReason::Failed(e) if e.to_string() == "closed"));
+    assert!(sup.children().await.unwrap().is_empty());
+    assert!(
+        sup.is_alive(),
+        "a stopped child is not the supervisor's failure"
+    );
+    sup.stop();
+    within("the stop", sup.wait_for_stop()).await;
+}
+
+#[tokio::test]
+async fn escalate_fails_the_supervisor_at_once() {
+    quiet();
+    let sup = Supervisor::builder().intensity(100, Duration::from_secs(5));
+    let account = sup
+        .child(Account::default)
+        .on_failure(|_| Directive::Escalate)
+        .add();
+    let sup = sup.spawn().await.unwrap();
+    assert_eq!(account.deposit(-1).await, Err(AskError::Panicked));
+    let reason = within("the supervisor's stop", sup.wait_for_stop()).await;
+    assert!(!reason.is_shutdown(), "an escalation is a failure");
+    assert!(matches!(
+        reason.error().and_then(|e| e.downcast_ref::<SupervisorError>()),
+        Some(SupervisorError::Escalated { child, .. }) if *child == account.id()
+    ));
+    assert!(matches!(
+        within("the child's stop", account.wait_for_stop()).await,
+        StopReason::Panicked(_)
+    ));
 }
