@@ -70,11 +70,13 @@ pub(crate) const KILL: u8 = 2;
 static DEAD_LETTERS: AtomicU64 = AtomicU64::new(0);
 
 /// The number of dead letters in this process so far: tells that were
-/// accepted into a mailbox but never handled because the actor stopped first.
+/// accepted into a mailbox but never handled because the actor stopped first,
+/// and tells dropped (cancelled) while they waited for room in a full one.
 ///
-/// Each is also logged (at `warn` level, through `tracing`) when its actor
-/// stops; [`ActorRef::dead_letters`](crate::ActorRef::dead_letters) gives the
-/// count for one actor.
+/// Each is also logged through `tracing`: the accepted ones at `warn` level
+/// when their actor stops, the cancelled ones at `debug` level as they are
+/// dropped. [`ActorRef::dead_letters`](crate::ActorRef::dead_letters) gives
+/// the count for one actor.
 pub fn dead_letters() -> u64 {
     DEAD_LETTERS.load(Ordering::Relaxed)
 }

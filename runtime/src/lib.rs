@@ -20,14 +20,16 @@ mod run;
 mod supervisor;
 
 pub use crate::actor::{Actor, Handler, Message};
-pub use crate::actor_ref::ActorRef;
+pub use crate::actor_ref::{ActorRef, Permit};
 pub use crate::ask::{Ask, AskFuture};
 pub use crate::builder::ActorBuilder;
 pub use crate::cell::{ActorId, dead_letters};
 pub use crate::context::{Context, Terminated, TimerHandle};
-pub use crate::error::{AskError, BoxError, SpawnError, StopReason, TellError, TryTellError};
+pub use crate::error::{
+    AskError, BoxError, ReserveError, SpawnError, StopReason, TellError, TryTellError,
+};
 pub use crate::mailbox::{DEFAULT_MAILBOX_CAPACITY, MailboxKind};
-pub use crate::recipient::Recipient;
+pub use crate::recipient::{Recipient, RecipientPermit};
 pub use crate::reply::ReplyTo;
 pub use crate::supervisor::{
     Backoff, ChildBuilder, Restart, Strategy, Supervisor, SupervisorBuilder, SupervisorClient,

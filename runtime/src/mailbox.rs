@@ -203,6 +203,29 @@ impl<T> Tx<T> {
         self.shared.push(value)
     }
 
+    /// [`send`](Self::send) for a tell: if the mailbox is full and the
+    /// caller drops the future while it waits for a place, the tell is
+    /// counted as a dead letter of the actor. The count is made only on
+    /// that slow path; a tell that finds room costs what `try_send` does.
+    #[inline]
+    pub(crate) async fn tell(&self, value: T) -> Result<(), T> {
+        match self.try_send(value) {
+            Ok(()) => Ok(()),
+            Err(TrySend::Closed(value)) => Err(value),
+            Err(TrySend::Full(value)) => {
+                let space = self
+                    .shared
+                    .space
+                    .as_ref()
+                    .expect("only a bounded mailbox is ever full");
+                if wait_for_place(space, &self.shared.cell).await.is_err() {
+                    return Err(value);
+                }
+                self.shared.push(value)
+            }
+        }
+    }
+
     #[inline]
     pub(crate) fn try_send(&self, value: T) -> Result<(), TrySend<T>> {
         if let Some(space) = &self.shared.space {
@@ -232,6 +255,12 @@ impl<T> Tx<T> {
     #[inline]
     pub(crate) fn push_reserved(&self, value: T) -> Result<(), T> {
         self.shared.push(value)
+    }
+
+    /// Whether the mailbox refuses new entries (its actor has stopped, or is
+    /// stopping and has closed it).
+    pub(crate) fn is_closed(&self) -> bool {
+        self.shared.lock().closed
     }
 
     /// Blocks the thread until there is space.
@@ -343,6 +372,36 @@ impl<T> Rx<T> {
 impl<T> Drop for Rx<T> {
     fn drop(&mut self) {
         self.close();
+    }
+}
+
+/// Takes one place of a full bounded mailbox for a tell, waiting for it;
+/// `Err` if the mailbox closed first. The place is the caller's to fill
+/// (with `push`) or to give back.
+///
+/// Dropped while it waits, the tell it is for is lost: it is counted as a
+/// dead letter of `cell` and logged, so that nothing vanishes without a
+/// trace.
+pub(crate) async fn wait_for_place(space: &Semaphore, cell: &Cell) -> Result<(), ()> {
+    /// Armed while waiting; disarmed (forgotten) once the wait ends.
+    struct Cancelled<'a>(&'a Cell);
+
+    impl Drop for Cancelled<'_> {
+        fn drop(&mut self) {
+            self.0.add_dead_letters(1);
+            tracing::debug!(actor = %self.0, "a tell waiting for mailbox space was cancelled; its message is a dead letter");
+        }
+    }
+
+    let armed = Cancelled(cell);
+    let acquired = space.acquire().await;
+    mem::forget(armed);
+    match acquired {
+        Ok(permit) => {
+            permit.forget();
+            Ok(())
+        }
+        Err(_closed) => Err(()),
     }
 }
 
