@@ -237,23 +237,58 @@ fn expand_model(model: &ActorModel) -> TokenStream {
             }
         }
     });
+    // A watch's message comes wrapped with its watch (see
+    // `Context::watch`): admitted only if the watch is still on, and then
+    // handled as the entry it holds. `__handle_now` always sees an entry
+    // first, so `__handle` meets one only if called on its own.
+    let watched = quote!(__Watched);
+    variants.push(quote!(#watched(::std::boxed::Box<#private::Watched<#mailbox>>)));
+    now_arms.push(quote! {
+        #mailbox::#watched(__watched) => match #private::Watched::admit(*__watched) {
+            ::core::option::Option::Some(__entry) => {
+                <Self as ::typact::Actor>::__handle_now(self, __entry, ctx)
+            }
+            ::core::option::Option::None => ::core::option::Option::None,
+        },
+    });
+    reject_arms.push(quote! {
+        #mailbox::#watched(__watched) => #private::Watched::admit(*__watched)
+            .is_some_and(<Self as ::typact::Actor>::__reject)
+    });
+    arms.push(quote!(#mailbox::#watched(_) => {}));
+
     // With no `async` handler, every entry is handled at once and the
     // future is a ready one: the actor's task then keeps no room for a
     // handler's state.
     let any_async = model.handlers.iter().any(|h| h.is_async);
     let has_on_start = model.on_start.is_some();
+    let admit = |skip: TokenStream| {
+        quote! {
+            let entry = match entry {
+                #mailbox::#watched(__watched) => match #private::Watched::admit(*__watched) {
+                    ::core::option::Option::Some(__entry) => __entry,
+                    ::core::option::Option::None => #skip,
+                },
+                __entry => __entry,
+            };
+        }
+    };
     let handle_body = if any_async {
+        let admit = admit(quote!(return));
         quote! {
             async move {
                 let _ = &ctx;
+                #admit
                 match entry {
                     #(#arms)*
                 }
             }
         }
     } else {
+        let admit = admit(quote!(return ::core::future::ready(())));
         quote! {
             let _ = &ctx;
+            #admit
             match entry {
                 #(#arms)*
             }
@@ -317,8 +352,8 @@ fn expand_model(model: &ActorModel) -> TokenStream {
                 const __ASYNC_HANDLERS: bool = #any_async;
                 const __ON_START: bool = #has_on_start;
 
-                // An actor without handlers has an empty mailbox enum, whose
-                // `match` never returns.
+                // An actor without handlers has a mailbox enum with only
+                // the variant for watch messages, which it cannot watch for.
                 #[allow(unreachable_code)]
                 fn __handle(
                     &mut self,
@@ -344,6 +379,11 @@ fn expand_model(model: &ActorModel) -> TokenStream {
                     match entry {
                         #(#reject_arms,)*
                     }
+                }
+
+                #[inline]
+                fn __watched(watched: #private::Watched<#mailbox>) -> #mailbox {
+                    #mailbox::#watched(::std::boxed::Box::new(watched))
                 }
 
                 #on_start

@@ -134,6 +134,17 @@ pub trait Actor: Sized + Send + 'static {
     #[doc(hidden)]
     fn __reject(entry: Self::Mailbox) -> bool;
 
+    /// Wraps the message of a watch so that cancelling the watch can still
+    /// take it back once it is queued (see
+    /// [`Context::watch`](crate::Context::watch)). `#[actor]` gives the
+    /// mailbox a variant for it and admits it before dispatching; by
+    /// default (an actor written by hand) the message goes in plain, and
+    /// is handled even if its watch is cancelled after it was sent.
+    #[doc(hidden)]
+    fn __watched(watched: crate::context::Watched<Self::Mailbox>) -> Self::Mailbox {
+        watched.into_entry()
+    }
+
     /// Runs before the first message. `#[on_start]` overrides it.
     #[doc(hidden)]
     fn __on_start(

@@ -14,6 +14,7 @@ use loom::future::AtomicWaker;
 use tokio::sync::Notify;
 use tokio::task::AbortHandle;
 
+use crate::bonds::Bonds;
 use crate::error::StopReason;
 
 /// A process-wide unique identifier of an actor.
@@ -117,6 +118,8 @@ struct Ending {
     stopped: OnceLock<StopReason>,
     /// Wakes `wait_for_stop` callers when `stopped` is set.
     notify: Notify,
+    /// Links and the parent's books, acted on by `finish`.
+    bonds: Bonds,
 }
 
 impl Cell {
@@ -193,6 +196,11 @@ impl Cell {
         self.ending.get_or_init(Box::default)
     }
 
+    /// The actor's links and its parent's books.
+    pub(crate) fn bonds(&self) -> &Bonds {
+        &self.ending().bonds
+    }
+
     /// The reason an instance's loop ended on a stop signal.
     pub(crate) fn take_exit_reason(&self) -> StopReason {
         if self.flags() & KILL != 0 {
@@ -267,6 +275,8 @@ impl Cell {
     pub(crate) fn finish(&self, reason: StopReason) {
         let ending = self.ending();
         if ending.stopped.set(reason).is_ok() {
+            let reason = ending.stopped.get().expect("set just above");
+            ending.bonds.ended(self, reason);
             ending.notify.notify_waiters();
         }
     }

@@ -8,6 +8,7 @@
 mod actor;
 mod actor_ref;
 mod ask;
+mod bonds;
 mod builder;
 mod cell;
 mod child;
@@ -43,6 +44,7 @@ pub mod __private {
     use std::marker::PhantomData;
 
     pub use crate::actor_ref::{Client, RawRef};
+    pub use crate::context::Watched;
     use crate::error::{AskError, BoxError};
     pub use crate::reply::ReplyTo;
 
