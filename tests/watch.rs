@@ -47,6 +47,17 @@ impl Watcher {
         ctx.watch_with(&target, Gone { name })
     }
 
+    /// Watches `target` with a message of an `async` handler.
+    #[handler]
+    fn follow_later(
+        &mut self,
+        target: ActorRef<Worker>,
+        name: String,
+        ctx: &mut Context<Self>,
+    ) -> TimerHandle {
+        ctx.watch_with(&target, GoneLater { name })
+    }
+
     /// Parks the watcher until `release`, then unwatches `target`.
     #[handler]
     async fn hold_then_unwatch(
@@ -72,6 +83,12 @@ impl Watcher {
 
     #[handler]
     fn gone(&mut self, name: String) {
+        self.seen.named.push(name);
+    }
+
+    #[handler]
+    async fn gone_later(&mut self, name: String) {
+        tokio::task::yield_now().await;
         self.seen.named.push(name);
     }
 
@@ -198,6 +215,18 @@ async fn watch_with_delivers_the_watchers_message_once() {
         },
         "`watch_with` should deliver its own message, and no `Terminated`"
     );
+}
+
+#[tokio::test]
+async fn watch_with_reaches_an_async_handler() {
+    let worker = Worker.spawn();
+    let watcher = Watcher::default().spawn();
+    let watch = watcher
+        .follow_later(worker.clone(), "worker-2".into())
+        .await
+        .unwrap();
+    stop_and_deliver(&worker, &[&watch]).await;
+    assert_eq!(watcher.seen().await.unwrap().named, ["worker-2"]);
 }
 
 #[tokio::test]

@@ -239,8 +239,9 @@ fn expand_model(model: &ActorModel) -> TokenStream {
     });
     // A watch's message comes wrapped with its watch (see
     // `Context::watch`): admitted only if the watch is still on, and then
-    // handled as the entry it holds. `__handle_now` always sees an entry
-    // first, so `__handle` meets one only if called on its own.
+    // handled as the entry it holds. The runtime gives every entry to
+    // `__handle_now` first, which admits it and hands back only an entry
+    // of an async handler, so `__handle` never meets the wrapper.
     let watched = quote!(__Watched);
     variants.push(quote!(#watched(::std::boxed::Box<#private::Watched<#mailbox>>)));
     now_arms.push(quote! {
@@ -255,40 +256,32 @@ fn expand_model(model: &ActorModel) -> TokenStream {
         #mailbox::#watched(__watched) => #private::Watched::admit(*__watched)
             .is_some_and(<Self as ::typact::Actor>::__reject)
     });
-    arms.push(quote!(#mailbox::#watched(_) => {}));
+    // Not unwrapped again in `__handle`: a second binding of the entry
+    // there would grow every async handler's future, and with it the task
+    // of every idle actor that has one.
+    arms.push(quote! {
+        #mailbox::#watched(_) => ::core::unreachable!(
+            "typact: a watch's message reaches `__handle` only through `__handle_now`"
+        ),
+    });
 
     // With no `async` handler, every entry is handled at once and the
     // future is a ready one: the actor's task then keeps no room for a
     // handler's state.
     let any_async = model.handlers.iter().any(|h| h.is_async);
     let has_on_start = model.on_start.is_some();
-    let admit = |skip: TokenStream| {
-        quote! {
-            let entry = match entry {
-                #mailbox::#watched(__watched) => match #private::Watched::admit(*__watched) {
-                    ::core::option::Option::Some(__entry) => __entry,
-                    ::core::option::Option::None => #skip,
-                },
-                __entry => __entry,
-            };
-        }
-    };
     let handle_body = if any_async {
-        let admit = admit(quote!(return));
         quote! {
             async move {
                 let _ = &ctx;
-                #admit
                 match entry {
                     #(#arms)*
                 }
             }
         }
     } else {
-        let admit = admit(quote!(return ::core::future::ready(())));
         quote! {
             let _ = &ctx;
-            #admit
             match entry {
                 #(#arms)*
             }

@@ -106,6 +106,8 @@ pub trait Actor: Sized + Send + 'static {
     const __ON_START: bool = true;
 
     /// Handles one mailbox entry: the generated `match` over all handlers.
+    /// The runtime calls it only with an entry that
+    /// [`__handle_now`](Actor::__handle_now) handed back.
     #[doc(hidden)]
     fn __handle(
         &mut self,
