@@ -237,6 +237,34 @@ fn expand_model(model: &ActorModel) -> TokenStream {
             }
         }
     });
+    // A watch's message comes wrapped with its watch (see
+    // `Context::watch`): admitted only if the watch is still on, and then
+    // handled as the entry it holds. The runtime gives every entry to
+    // `__handle_now` first, which admits it and hands back only an entry
+    // of an async handler, so `__handle` never meets the wrapper.
+    let watched = quote!(__Watched);
+    variants.push(quote!(#watched(::std::boxed::Box<#private::Watched<#mailbox>>)));
+    now_arms.push(quote! {
+        #mailbox::#watched(__watched) => match #private::Watched::admit(*__watched) {
+            ::core::option::Option::Some(__entry) => {
+                <Self as ::typact::Actor>::__handle_now(self, __entry, ctx)
+            }
+            ::core::option::Option::None => ::core::option::Option::None,
+        },
+    });
+    reject_arms.push(quote! {
+        #mailbox::#watched(__watched) => #private::Watched::admit(*__watched)
+            .is_some_and(<Self as ::typact::Actor>::__reject)
+    });
+    // Not unwrapped again in `__handle`: a second binding of the entry
+    // there would grow every async handler's future, and with it the task
+    // of every idle actor that has one.
+    arms.push(quote! {
+        #mailbox::#watched(_) => ::core::unreachable!(
+            "typact: a watch's message reaches `__handle` only through `__handle_now`"
+        ),
+    });
+
     // With no `async` handler, every entry is handled at once and the
     // future is a ready one: the actor's task then keeps no room for a
     // handler's state.
@@ -317,8 +345,8 @@ fn expand_model(model: &ActorModel) -> TokenStream {
                 const __ASYNC_HANDLERS: bool = #any_async;
                 const __ON_START: bool = #has_on_start;
 
-                // An actor without handlers has an empty mailbox enum, whose
-                // `match` never returns.
+                // An actor without handlers has a mailbox enum with only
+                // the variant for watch messages, which it cannot watch for.
                 #[allow(unreachable_code)]
                 fn __handle(
                     &mut self,
@@ -344,6 +372,11 @@ fn expand_model(model: &ActorModel) -> TokenStream {
                     match entry {
                         #(#reject_arms,)*
                     }
+                }
+
+                #[inline]
+                fn __watched(watched: #private::Watched<#mailbox>) -> #mailbox {
+                    #mailbox::#watched(::std::boxed::Box::new(watched))
                 }
 
                 #on_start

@@ -106,6 +106,8 @@ pub trait Actor: Sized + Send + 'static {
     const __ON_START: bool = true;
 
     /// Handles one mailbox entry: the generated `match` over all handlers.
+    /// The runtime calls it only with an entry that
+    /// [`__handle_now`](Actor::__handle_now) handed back.
     #[doc(hidden)]
     fn __handle(
         &mut self,
@@ -133,6 +135,17 @@ pub trait Actor: Sized + Send + 'static {
     /// the entry was a tell (a dead letter).
     #[doc(hidden)]
     fn __reject(entry: Self::Mailbox) -> bool;
+
+    /// Wraps the message of a watch so that cancelling the watch can still
+    /// take it back once it is queued (see
+    /// [`Context::watch`](crate::Context::watch)). `#[actor]` gives the
+    /// mailbox a variant for it and admits it before dispatching; by
+    /// default (an actor written by hand) the message goes in plain, and
+    /// is handled even if its watch is cancelled after it was sent.
+    #[doc(hidden)]
+    fn __watched(watched: crate::context::Watched<Self::Mailbox>) -> Self::Mailbox {
+        watched.into_entry()
+    }
 
     /// Runs before the first message. `#[on_start]` overrides it.
     #[doc(hidden)]

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::actor::{Actor, Handler};
 use crate::ask::{Ask, Refused, Sink};
 use crate::cell::{ActorId, Cell};
-use crate::error::{AskError, StopReason, TellError, TryTellError};
+use crate::error::{AskError, ReserveError, StopReason, TellError, TryTellError};
 use crate::mailbox::{TrySend, Tx};
 use crate::recipient::Recipient;
 use crate::reply::ReplyTo;
@@ -112,6 +112,10 @@ impl<A: Handler<M>, M> Sink<M> for RawRef<A> {
         self.tx.space()
     }
 
+    fn is_closed(&self) -> bool {
+        self.tx.is_closed()
+    }
+
     #[inline]
     fn push_reserved(&self, msg: M, reply: ReplyTo<Self::Reply>) -> Result<(), M> {
         self.tx
@@ -210,8 +214,14 @@ impl<A: Actor> ActorRef<A> {
     ///
     /// # Cancel safety
     ///
-    /// Dropping the future before it completes sends nothing, and the message
-    /// is lost with the future.
+    /// Not cancel safe. The message moves into the future, so dropping the
+    /// future before it completes (in a `select!` branch that loses, under
+    /// a timeout) sends nothing and drops the message with it. Such a tell,
+    /// cancelled while it waited for room, is counted as a dead letter of
+    /// the actor ([`dead_letters`](Self::dead_letters)) and logged at
+    /// `debug` level, so it does not vanish without a trace. To wait for
+    /// room without risking the message, [`reserve`](Self::reserve) a
+    /// place first, which is cancel safe, and send through the permit.
     #[inline]
     pub async fn tell<M>(&self, msg: M) -> Result<(), TellError<M>>
     where
@@ -219,9 +229,68 @@ impl<A: Actor> ActorRef<A> {
     {
         self.raw()
             .tx
-            .send(A::__wrap(msg, ReplyTo::none()))
+            .tell(A::__wrap(msg, ReplyTo::none()))
             .await
             .map_err(|entry| TellError(message::<A, M>(entry)))
+    }
+
+    /// Waits for a place in the mailbox and reserves it; the returned
+    /// [`Permit`] then sends one message into it without waiting. An
+    /// unbounded mailbox always has a place, so this waits only for a
+    /// bounded one that is full.
+    ///
+    /// Dropping the permit unused gives the place back.
+    ///
+    /// # Errors
+    ///
+    /// [`ReserveError`] if the actor has stopped.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: no message is involved until the permit exists, so
+    /// dropping the future loses nothing (it only gives up its turn in the
+    /// queue of waiting senders). This makes it the way to send from a
+    /// `select!` loop or under a timeout.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use typact::prelude::*;
+    ///
+    /// #[derive(Default)]
+    /// struct Sink;
+    ///
+    /// #[actor]
+    /// impl Sink {
+    ///     #[handler]
+    ///     fn put(&mut self, line: String) {
+    ///         let _ = line;
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let sink = Sink.builder().capacity(8).spawn();
+    /// let line = String::from("hello");
+    /// // Wait at most 100 ms for room; the line is still ours if there is none.
+    /// match tokio::time::timeout(Duration::from_millis(100), sink.reserve()).await {
+    ///     Ok(permit) => permit?.tell(Put { line })?,
+    ///     Err(_elapsed) => println!("mailbox full; keeping {line:?} for later"),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn reserve(&self) -> Result<Permit<'_, A>, ReserveError> {
+        let tx = &self.raw().tx;
+        match tx.space() {
+            Some(space) => match space.acquire().await {
+                Ok(place) => place.forget(),
+                Err(_closed) => return Err(ReserveError),
+            },
+            None if tx.is_closed() => return Err(ReserveError),
+            None => {}
+        }
+        Ok(Permit { tx })
     }
 
     /// Sends a message if the mailbox has room, without ever waiting.
@@ -277,6 +346,14 @@ impl<A: Actor> ActorRef<A> {
     /// The future resolves to an [`AskError`] if the actor stops before
     /// replying, its handler panics on this request, the handler drops its
     /// reply handle, the timeout expires, or an actor asks itself.
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe. Dropped while it waits for room in a full mailbox,
+    /// the request is never sent and is dropped with the future; dropped
+    /// after that, the request stays queued and is handled, and its reply
+    /// is discarded. Either way the caller, who dropped the future, knows;
+    /// such an ask is not counted as a dead letter.
     ///
     /// # Examples
     ///
@@ -356,7 +433,8 @@ impl<A: Actor> ActorRef<A> {
     }
 
     /// How many tells this actor accepted but never handled, because it
-    /// stopped first.
+    /// stopped first, plus the tells to it that were cancelled while they
+    /// waited for room in its full mailbox (see [`tell`](Self::tell)).
     pub fn dead_letters(&self) -> u64 {
         self.cell()
             .dead_letters
@@ -397,5 +475,47 @@ impl<A: Actor> std::hash::Hash for ActorRef<A> {
 impl<A: Actor> fmt::Debug for ActorRef<A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "ActorRef({})", self.cell())
+    }
+}
+
+/// A place reserved in an actor's mailbox by [`ActorRef::reserve`]: sends
+/// one message without waiting.
+///
+/// Dropping it unused gives the place back.
+#[must_use = "a permit holds a place in the mailbox until it is used or dropped"]
+pub struct Permit<'a, A: Actor> {
+    tx: &'a Tx<A::Mailbox>,
+}
+
+impl<A: Actor> Permit<'_, A> {
+    /// Sends `msg` into the reserved place, at once.
+    ///
+    /// # Errors
+    ///
+    /// If the actor stopped after the place was reserved, returns
+    /// [`TellError`] holding the message.
+    pub fn tell<M>(self, msg: M) -> Result<(), TellError<M>>
+    where
+        A: Handler<M>,
+    {
+        let tx = self.tx;
+        // The place is the entry's now: the receiver frees it.
+        std::mem::forget(self);
+        tx.push_reserved(A::__wrap(msg, ReplyTo::none()))
+            .map_err(|entry| TellError(message::<A, M>(entry)))
+    }
+}
+
+impl<A: Actor> Drop for Permit<'_, A> {
+    fn drop(&mut self) {
+        if let Some(space) = self.tx.space() {
+            space.add_permits(1);
+        }
+    }
+}
+
+impl<A: Actor> fmt::Debug for Permit<'_, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Permit({})", self.tx.cell())
     }
 }

@@ -56,6 +56,9 @@ pub(crate) trait Sink<M>: Send + Sync {
     /// The mailbox's bound: one permit per free place; `None` if unbounded.
     fn space(&self) -> Option<&tokio::sync::Semaphore>;
 
+    /// Whether the mailbox refuses new entries.
+    fn is_closed(&self) -> bool;
+
     /// Enqueues into a place already taken from [`space`](Self::space).
     fn push_reserved(&self, msg: M, reply: ReplyTo<Self::Reply>) -> Result<(), M>;
 
@@ -81,6 +84,12 @@ fn is_self_ask(cell: &Cell) -> bool {
 ///
 /// Awaiting it yields an [`AskError`] when no reply can come; see its
 /// variants.
+///
+/// # Cancel safety
+///
+/// Not cancel safe: dropped while it waits for room in a full mailbox, the
+/// request is dropped unsent; dropped later, the request is still handled
+/// and its reply discarded.
 ///
 /// # Examples
 ///

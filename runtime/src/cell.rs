@@ -14,6 +14,7 @@ use loom::future::AtomicWaker;
 use tokio::sync::Notify;
 use tokio::task::AbortHandle;
 
+use crate::bonds::Bonds;
 use crate::error::StopReason;
 
 /// A process-wide unique identifier of an actor.
@@ -70,11 +71,13 @@ pub(crate) const KILL: u8 = 2;
 static DEAD_LETTERS: AtomicU64 = AtomicU64::new(0);
 
 /// The number of dead letters in this process so far: tells that were
-/// accepted into a mailbox but never handled because the actor stopped first.
+/// accepted into a mailbox but never handled because the actor stopped first,
+/// and tells dropped (cancelled) while they waited for room in a full one.
 ///
-/// Each is also logged (at `warn` level, through `tracing`) when its actor
-/// stops; [`ActorRef::dead_letters`](crate::ActorRef::dead_letters) gives the
-/// count for one actor.
+/// Each is also logged through `tracing`: the accepted ones at `warn` level
+/// when their actor stops, the cancelled ones at `debug` level as they are
+/// dropped. [`ActorRef::dead_letters`](crate::ActorRef::dead_letters) gives
+/// the count for one actor.
 pub fn dead_letters() -> u64 {
     DEAD_LETTERS.load(Ordering::Relaxed)
 }
@@ -115,6 +118,8 @@ struct Ending {
     stopped: OnceLock<StopReason>,
     /// Wakes `wait_for_stop` callers when `stopped` is set.
     notify: Notify,
+    /// Links and the parent's books, acted on by `finish`.
+    bonds: Bonds,
 }
 
 impl Cell {
@@ -191,6 +196,11 @@ impl Cell {
         self.ending.get_or_init(Box::default)
     }
 
+    /// The actor's links and its parent's books.
+    pub(crate) fn bonds(&self) -> &Bonds {
+        &self.ending().bonds
+    }
+
     /// The reason an instance's loop ended on a stop signal.
     pub(crate) fn take_exit_reason(&self) -> StopReason {
         if self.flags() & KILL != 0 {
@@ -265,6 +275,8 @@ impl Cell {
     pub(crate) fn finish(&self, reason: StopReason) {
         let ending = self.ending();
         if ending.stopped.set(reason).is_ok() {
+            let reason = ending.stopped.get().expect("set just above");
+            ending.bonds.ended(self, reason);
             ending.notify.notify_waiters();
         }
     }

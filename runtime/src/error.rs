@@ -194,6 +194,20 @@ impl<M> fmt::Display for TryTellError<M> {
 
 impl<M> Error for TryTellError<M> {}
 
+/// The error of [`ActorRef::reserve`](crate::ActorRef::reserve) and
+/// [`Recipient::reserve`](crate::Recipient::reserve): the actor has stopped,
+/// so no place in its mailbox can be reserved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReserveError;
+
+impl fmt::Display for ReserveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the actor has stopped; no place in its mailbox can be reserved")
+    }
+}
+
+impl Error for ReserveError {}
+
 /// Why an ask did not produce a reply.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]

@@ -8,6 +8,7 @@
 mod actor;
 mod actor_ref;
 mod ask;
+mod bonds;
 mod builder;
 mod cell;
 mod context;
@@ -19,14 +20,16 @@ mod run;
 mod supervision;
 
 pub use crate::actor::{Actor, Handler, Message};
-pub use crate::actor_ref::ActorRef;
+pub use crate::actor_ref::{ActorRef, Permit};
 pub use crate::ask::{Ask, AskFuture};
 pub use crate::builder::ActorBuilder;
 pub use crate::cell::{ActorId, dead_letters};
 pub use crate::context::{Context, Terminated, TimerHandle};
-pub use crate::error::{AskError, BoxError, SpawnError, StopReason, TellError, TryTellError};
+pub use crate::error::{
+    AskError, BoxError, ReserveError, SpawnError, StopReason, TellError, TryTellError,
+};
 pub use crate::mailbox::{DEFAULT_MAILBOX_CAPACITY, MailboxKind};
-pub use crate::recipient::Recipient;
+pub use crate::recipient::{Recipient, RecipientPermit};
 pub use crate::reply::ReplyTo;
 pub use crate::supervision::{
     Backoff, ChildBuilder, ChildCounts, ChildInfo, ChildState, Directive, Ignore, Restart,
@@ -40,6 +43,7 @@ pub mod __private {
     use std::marker::PhantomData;
 
     pub use crate::actor_ref::{Client, RawRef};
+    pub use crate::context::Watched;
     use crate::error::{AskError, BoxError};
     pub use crate::reply::ReplyTo;
 

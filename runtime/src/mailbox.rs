@@ -8,6 +8,15 @@
 //! steady state no message allocates, and the lock is held only for a push
 //! or a swap. The oldest entry waits in a slot of its own, so an actor that
 //! never has more than one message waiting never allocates a buffer at all.
+//!
+//! Keeping capacity has a cost after a burst: an unbounded mailbox that once
+//! held ten million entries would keep room for them for the rest of the
+//! actor's life. So the receiver gives memory back when a buffer is empty
+//! and far larger than what the mailbox typically holds (see [`trim`]): the
+//! typical batch is a running estimate that moves by at most a factor of two
+//! per swap, so a steady load keeps its buffers, and a burst's buffers are
+//! shrunk as soon as they are drained and the mailbox is quiet again.
+//!
 //! All of it is safe code on std and tokio primitives.
 
 use std::collections::VecDeque;
@@ -60,6 +69,35 @@ struct Queue<T> {
     first: Option<T>,
     rest: VecDeque<T>,
     closed: bool,
+    /// How many entries the receiver typically takes in one swap: follows
+    /// each swap's count, by at most a factor of two per swap. A `u32` in
+    /// what would be padding after `closed`, so it costs no bytes.
+    typical: u32,
+}
+
+/// A buffer at most this large (in entries, times four) is never shrunk:
+/// small enough not to matter, large enough that a mailbox whose load
+/// wobbles between a few and a few dozen messages never reallocates.
+const TRIM_FLOOR: usize = 64;
+
+/// Shrinks an empty buffer that is more than four times larger than the
+/// typical batch (and than [`TRIM_FLOOR`]) down to that batch. A steady
+/// load grows its buffers to less than twice its batch, so it is never
+/// shrunk; a burst's buffer is, once drained. Returns whether it shrank.
+fn trim<T>(buffer: &mut VecDeque<T>, typical: u32) -> bool {
+    let typical = usize::try_from(typical).unwrap_or(usize::MAX);
+    if buffer.is_empty() && buffer.capacity() / 4 > typical.max(TRIM_FLOOR) {
+        buffer.shrink_to(typical);
+        true
+    } else {
+        false
+    }
+}
+
+/// The next typical batch after a swap that took `taken` entries.
+fn next_typical(typical: u32, taken: usize) -> u32 {
+    let taken = u32::try_from(taken).unwrap_or(u32::MAX);
+    taken.clamp(typical / 2, typical.saturating_mul(2).max(1))
 }
 
 struct Shared<T> {
@@ -136,6 +174,7 @@ pub(crate) fn channel<T>(kind: MailboxKind, cell: std::sync::Arc<Cell>) -> (Tx<T
             first: None,
             rest: VecDeque::new(),
             closed: false,
+            typical: 0,
         }),
         space,
         cell,
@@ -162,6 +201,29 @@ impl<T> Tx<T> {
             }
         }
         self.shared.push(value)
+    }
+
+    /// [`send`](Self::send) for a tell: if the mailbox is full and the
+    /// caller drops the future while it waits for a place, the tell is
+    /// counted as a dead letter of the actor. The count is made only on
+    /// that slow path; a tell that finds room costs what `try_send` does.
+    #[inline]
+    pub(crate) async fn tell(&self, value: T) -> Result<(), T> {
+        match self.try_send(value) {
+            Ok(()) => Ok(()),
+            Err(TrySend::Closed(value)) => Err(value),
+            Err(TrySend::Full(value)) => {
+                let space = self
+                    .shared
+                    .space
+                    .as_ref()
+                    .expect("only a bounded mailbox is ever full");
+                if wait_for_place(space, &self.shared.cell).await.is_err() {
+                    return Err(value);
+                }
+                self.shared.push(value)
+            }
+        }
     }
 
     #[inline]
@@ -195,6 +257,12 @@ impl<T> Tx<T> {
         self.shared.push(value)
     }
 
+    /// Whether the mailbox refuses new entries (its actor has stopped, or is
+    /// stopping and has closed it).
+    pub(crate) fn is_closed(&self) -> bool {
+        self.shared.lock().closed
+    }
+
     /// Blocks the thread until there is space.
     ///
     /// # Panics
@@ -216,10 +284,24 @@ impl<T> Rx<T> {
     /// Takes everything queued, in one lock: returns the oldest entry and
     /// keeps the rest, in order, in `local` (empty when this is called).
     /// The caller releases the oldest entry's place once the lock is gone.
+    ///
+    /// The drained buffer that goes back to the senders is first trimmed
+    /// if a burst left it far too large.
     fn refill(local: &mut VecDeque<T>, queue: &mut Queue<T>) -> Option<T> {
         let first = queue.first.take()?;
+        queue.typical = next_typical(queue.typical, 1 + queue.rest.len());
+        trim(local, queue.typical);
         mem::swap(local, &mut queue.rest);
         Some(first)
+    }
+
+    /// Called with nothing queued and nothing taken, as the receiver goes
+    /// idle: trims both buffers if a burst left them far too large. Rare
+    /// (a buffer is only ever shrunk once per burst), so done under the
+    /// lock, where `rest` is.
+    fn trim_idle(local: &mut VecDeque<T>, queue: &mut Queue<T>) {
+        trim(local, queue.typical);
+        trim(&mut queue.rest, queue.typical);
     }
 
     /// One place of a bounded mailbox is free again.
@@ -249,6 +331,7 @@ impl<T> Rx<T> {
         if queue.closed {
             return Poll::Ready(None);
         }
+        Self::trim_idle(&mut self.local, &mut queue);
         // Registered under the lock: a sender pushes under it too and wakes
         // after releasing it, so a push that this look missed wakes the
         // waker registered here. One lock per wait, not a look, a
@@ -269,7 +352,10 @@ impl<T> Rx<T> {
                 TryRecv::Value(value)
             }
             None if queue.closed => TryRecv::Closed,
-            None => TryRecv::Empty,
+            None => {
+                Self::trim_idle(&mut self.local, &mut queue);
+                TryRecv::Empty
+            }
         }
     }
 
@@ -286,6 +372,36 @@ impl<T> Rx<T> {
 impl<T> Drop for Rx<T> {
     fn drop(&mut self) {
         self.close();
+    }
+}
+
+/// Takes one place of a full bounded mailbox for a tell, waiting for it;
+/// `Err` if the mailbox closed first. The place is the caller's to fill
+/// (with `push`) or to give back.
+///
+/// Dropped while it waits, the tell it is for is lost: it is counted as a
+/// dead letter of `cell` and logged, so that nothing vanishes without a
+/// trace.
+pub(crate) async fn wait_for_place(space: &Semaphore, cell: &Cell) -> Result<(), ()> {
+    /// Armed while waiting; disarmed (forgotten) once the wait ends.
+    struct Cancelled<'a>(&'a Cell);
+
+    impl Drop for Cancelled<'_> {
+        fn drop(&mut self) {
+            self.0.add_dead_letters(1);
+            tracing::debug!(actor = %self.0, "a tell waiting for mailbox space was cancelled; its message is a dead letter");
+        }
+    }
+
+    let armed = Cancelled(cell);
+    let acquired = space.acquire().await;
+    mem::forget(armed);
+    match acquired {
+        Ok(permit) => {
+            permit.forget();
+            Ok(())
+        }
+        Err(_closed) => Err(()),
     }
 }
 
@@ -351,6 +467,49 @@ mod tests {
             got.push(v);
         }
         assert_eq!(got, (0..20).collect::<Vec<_>>());
+    }
+
+    /// Sends `n` entries and receives them all; returns the capacities of
+    /// the receiver's buffer and the shared one, once it is idle again.
+    fn round(tx: &Tx<u32>, rx: &mut Rx<u32>, n: u32) -> (usize, usize) {
+        for i in 0..n {
+            tx.try_send(i).ok().unwrap();
+        }
+        for i in 0..n {
+            assert!(matches!(poll_recv(rx), Poll::Ready(Some(v)) if v == i));
+        }
+        assert!(poll_recv(rx).is_pending());
+        (rx.local.capacity(), rx.shared.lock().rest.capacity())
+    }
+
+    #[test]
+    fn a_drained_burst_is_given_back_and_a_steady_load_keeps_its_buffers() {
+        let (tx, mut rx) = test_channel::<u32>(MailboxKind::Unbounded);
+        let (local, rest) = round(&tx, &mut rx, 100_000);
+        assert!(
+            local <= 4 * TRIM_FLOOR && rest <= 4 * TRIM_FLOOR,
+            "kept {local} and {rest} places after a burst"
+        );
+
+        // A steady load of 1,000 per round settles within a few rounds,
+        // then keeps its buffers: the same capacities round after round.
+        for _ in 0..16 {
+            round(&tx, &mut rx, 1_000);
+        }
+        let settled = round(&tx, &mut rx, 1_000);
+        for _ in 0..16 {
+            assert_eq!(round(&tx, &mut rx, 1_000), settled);
+        }
+        assert!(settled.0 >= 1_000 && settled.1 >= 1_000, "{settled:?}");
+    }
+
+    #[test]
+    fn the_typical_batch_moves_by_at_most_a_factor_of_two() {
+        assert_eq!(next_typical(0, 1_000_000), 1);
+        assert_eq!(next_typical(500, 1_000_000), 1_000);
+        assert_eq!(next_typical(500, 0), 250);
+        assert_eq!(next_typical(500, 510), 510);
+        assert_eq!(next_typical(u32::MAX, usize::MAX), u32::MAX);
     }
 
     #[test]

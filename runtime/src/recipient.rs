@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::actor::Message;
 use crate::ask::{Ask, Sink};
 use crate::cell::ActorId;
-use crate::error::{AskError, TellError, TryTellError};
+use crate::error::{AskError, ReserveError, TellError, TryTellError};
 use crate::mailbox::TrySend;
 use crate::reply::ReplyTo;
 
@@ -79,6 +79,13 @@ impl<M: Message> Recipient<M> {
     /// # Errors
     ///
     /// If the actor has stopped, returns [`TellError`] holding the message.
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe, as [`ActorRef::tell`](crate::ActorRef::tell): a
+    /// tell dropped while it waits for room drops its message, and is
+    /// counted as a dead letter of the actor. [`reserve`](Self::reserve)
+    /// is the cancel-safe way to wait.
     pub async fn tell(&self, msg: M) -> Result<(), TellError<M>> {
         match self.sink.try_push(msg, ReplyTo::none()) {
             Ok(()) => Ok(()),
@@ -87,9 +94,11 @@ impl<M: Message> Recipient<M> {
                 // Wait for a place without boxing a future: only a bounded
                 // mailbox is ever full.
                 if let Some(space) = self.sink.space() {
-                    match space.acquire().await {
-                        Ok(permit) => permit.forget(),
-                        Err(_closed) => return Err(TellError(msg)),
+                    if crate::mailbox::wait_for_place(space, self.sink.cell())
+                        .await
+                        .is_err()
+                    {
+                        return Err(TellError(msg));
                     }
                 }
                 self.sink
@@ -97,6 +106,57 @@ impl<M: Message> Recipient<M> {
                     .map_err(TellError)
             }
         }
+    }
+
+    /// Waits for a place in the mailbox and reserves it, as
+    /// [`ActorRef::reserve`](crate::ActorRef::reserve) does; the returned
+    /// [`RecipientPermit`] sends one message into it without waiting.
+    ///
+    /// # Errors
+    ///
+    /// [`ReserveError`] if the actor has stopped.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: dropping the future loses nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use typact::prelude::*;
+    ///
+    /// struct Note(&'static str);
+    /// impl Message for Note {
+    ///     type Reply = ();
+    /// }
+    ///
+    /// #[derive(Default)]
+    /// struct Board;
+    /// #[actor]
+    /// impl Board {
+    ///     #[handler(message)]
+    ///     fn note(&mut self, note: Note) {
+    ///         let _ = note.0;
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let board: Recipient<Note> = Board.spawn().recipient();
+    /// let permit = board.reserve().await?;
+    /// permit.tell(Note("reserved, then sent"))?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn reserve(&self) -> Result<RecipientPermit<'_, M>, ReserveError> {
+        match self.sink.space() {
+            Some(space) => match space.acquire().await {
+                Ok(place) => place.forget(),
+                Err(_closed) => return Err(ReserveError),
+            },
+            None if self.sink.is_closed() => return Err(ReserveError),
+            None => {}
+        }
+        Ok(RecipientPermit { sink: &*self.sink })
     }
 
     /// Sends a message if the mailbox has room, without ever waiting.
@@ -120,6 +180,10 @@ impl<M: Message> Recipient<M> {
     ///
     /// The future resolves to an [`AskError`] as for
     /// [`ActorRef::ask`](crate::ActorRef::ask).
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe, as [`ActorRef::ask`](crate::ActorRef::ask).
     pub fn ask(&self, msg: M) -> Ask<'_, M, M::Reply> {
         Ask::new(&*self.sink, msg)
     }
@@ -158,6 +222,49 @@ impl<M: Message> fmt::Debug for Recipient<M> {
         write!(
             f,
             "Recipient<{}>({})",
+            std::any::type_name::<M>(),
+            self.sink.cell()
+        )
+    }
+}
+
+/// A place reserved in a mailbox by [`Recipient::reserve`]: sends one
+/// message without waiting.
+///
+/// Dropping it unused gives the place back.
+#[must_use = "a permit holds a place in the mailbox until it is used or dropped"]
+pub struct RecipientPermit<'a, M: Message> {
+    sink: &'a dyn Sink<M, Reply = M::Reply>,
+}
+
+impl<M: Message> RecipientPermit<'_, M> {
+    /// Sends `msg` into the reserved place, at once.
+    ///
+    /// # Errors
+    ///
+    /// If the actor stopped after the place was reserved, returns
+    /// [`TellError`] holding the message.
+    pub fn tell(self, msg: M) -> Result<(), TellError<M>> {
+        let sink = self.sink;
+        // The place is the entry's now: the receiver frees it.
+        std::mem::forget(self);
+        sink.push_reserved(msg, ReplyTo::none()).map_err(TellError)
+    }
+}
+
+impl<M: Message> Drop for RecipientPermit<'_, M> {
+    fn drop(&mut self) {
+        if let Some(space) = self.sink.space() {
+            space.add_permits(1);
+        }
+    }
+}
+
+impl<M: Message> fmt::Debug for RecipientPermit<'_, M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "RecipientPermit<{}>({})",
             std::any::type_name::<M>(),
             self.sink.cell()
         )
