@@ -298,7 +298,7 @@ struct Slow;
 impl Slow {
     #[handler]
     async fn nap(&self) -> u32 {
-        tokio::time::sleep(Duration::from_millis(1)).await;
+        tokio::task::yield_now().await;
         1
     }
 }
@@ -312,7 +312,7 @@ async fn killing_a_supervisor_resolves_every_ask_queued_at_its_children() {
         let sup = sup.spawn().await.unwrap();
         let asks: Vec<_> = children
             .iter()
-            .flat_map(|c| (0..5).map(move |_| spawn_ask(c, Nap)))
+            .flat_map(|c| (0..8).map(move |_| spawn_ask(c, Nap)))
             .collect();
         tokio::task::yield_now().await;
         sup.kill();

@@ -7,8 +7,9 @@
 //! - [`error`]: [`SupervisorError`], and [`Ignore`] for a declined start.
 //! - [`spec`]: the supervisor's record of a child and what
 //!   [`SupervisorClient::children`] reports of it.
-//! - [`slot`]: the child's lasting part (cell and mailbox) and the
-//!   hand-over of its mailbox between tasks; [`child`]: the child's task.
+//! - [`slot`]: the child's lasting part (cell and mailbox);
+//!   [`handover`]: how its mailbox passes between its tasks and the slot;
+//!   [`child`]: the child's task.
 //! - [`supervisor`]: the [`Supervisor`] actor; [`builder`] and [`client`]:
 //!   declaring one and talking to it.
 
@@ -17,6 +18,7 @@ mod builder;
 pub(crate) mod child;
 mod client;
 mod error;
+mod handover;
 pub(crate) mod slot;
 mod spec;
 mod strategy;

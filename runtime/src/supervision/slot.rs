@@ -3,12 +3,12 @@
 //! child's tasks and its supervisor.
 //!
 //! At any moment the mailbox's receiver is owned either by the child's task
-//! (`Ctrl::task`) or by the slot (`Held::rx`), never both and never neither
-//! until the child is finalized. Every path that ends a task hands it back
-//! through [`Slot::hand_back`], which drains it instead once the child has
-//! been stopped for good; so whatever order a task's end and its
-//! supervisor's decision come in, every queued ask fails with `Stopped` and
-//! every queued tell is counted as a dead letter.
+//! (`Ctrl::task`) or by the slot (see [`handover`](super::handover)), never
+//! both and never neither until the child is finalized. Every path that
+//! ends a task hands it back through [`Slot::hand_back`], which drains it
+//! instead once the child has been stopped for good; so whatever order a
+//! task's end and its supervisor's decision come in, every queued ask fails
+//! with `Stopped` and every queued tell is counted as a dead letter.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::pin;
@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tokio::sync::{Notify, oneshot};
 
+use super::handover::{Handover, Taken};
 use super::strategy::{Directive, OnFailure, Restart};
 use crate::actor::Actor;
 use crate::actor_ref::{ActorRef, RawRef};
@@ -146,20 +147,6 @@ struct Ctrl {
     fallback: OnFailure,
 }
 
-/// What the slot holds of the mailbox.
-struct Held<M> {
-    /// The receiver, while no task owns it.
-    rx: Option<Rx<M>>,
-    /// Stopped for good: a receiver handed back from now on is drained.
-    finalized: bool,
-    /// Why the last instance ended: the next instance's `after_restart`
-    /// gets it, and a parked child stopped for good ends with it. While a
-    /// task runs, it is empty, unless the supervisor aborts the task on
-    /// purpose (a start timeout): then it is what the abort ends with,
-    /// instead of `Killed`.
-    last: Option<StopReason>,
-}
-
 /// The options of a slot that its task needs.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct SlotOptions {
@@ -175,7 +162,7 @@ pub(crate) struct Slot<A: Actor> {
     /// The supervisor's own reference: supervised children never stop just
     /// because their users dropped every reference.
     pub(crate) raw: RawRef<A>,
-    held: Mutex<Held<A::Mailbox>>,
+    held: Handover<Rx<A::Mailbox>>,
     factory: Mutex<Box<dyn FnMut() -> A + Send>>,
     ctrl: Mutex<Ctrl>,
     pub(crate) running: Running,
@@ -228,11 +215,7 @@ impl<A: Actor> Slot<A> {
         Arc::new(Slot {
             cell,
             raw,
-            held: Mutex::new(Held {
-                rx: Some(rx),
-                finalized: false,
-                last: None,
-            }),
+            held: Handover::new(rx),
             factory: Mutex::new(factory),
             ctrl: Mutex::new(Ctrl::default()),
             running: Running::default(),
@@ -334,17 +317,7 @@ impl<A: Actor> Slot<A> {
     /// Gives the mailbox back to the slot, or drains it if the child has
     /// been stopped for good meanwhile.
     pub(crate) fn hand_back(&self, rx: Option<Rx<A::Mailbox>>, last: StopReason) {
-        let drain = {
-            let mut held = lock(&self.held);
-            held.last = Some(last);
-            if held.finalized {
-                rx
-            } else {
-                held.rx = rx.or(held.rx.take());
-                None
-            }
-        };
-        if let Some(mut rx) = drain {
+        if let Some(mut rx) = self.held.give_back(rx, last) {
             drain_rx::<A>(&mut rx, &self.cell);
         }
     }
@@ -387,7 +360,7 @@ impl<A: Actor> Slot<A> {
             ctrl.reported = true;
             (ctrl.report.clone(), quiet, ctrl.pending.take())
         };
-        let reason = lock(&self.held).last.take().unwrap_or(StopReason::Killed);
+        let reason = self.held.take_last().unwrap_or(StopReason::Killed);
         self.hand_back(Some(rx), reason.clone());
         self.running.set(TaskState::Idle);
         // A decision the aborted task never took: a stop or a park still
@@ -427,24 +400,21 @@ impl<A: Actor> ChildSlot for Slot<A> {
     }
 
     fn start(self: Arc<Self>, restarted: Option<StopReason>, ready: Option<Ready>) {
-        let (rx, restarted) = {
-            let mut held = lock(&self.held);
-            if held.finalized {
-                drop(held);
+        let (rx, restarted) = match self.held.take() {
+            Taken::Value(rx, last) => (rx, restarted.or(last)),
+            Taken::Finalized => {
                 if let Some(ready) = ready {
                     let _ = ready.send(Err(StopReason::NotStarted));
                 }
                 return;
             }
-            let Some(rx) = held.rx.take() else {
+            Taken::Busy => {
                 // A task owns the mailbox: already running.
-                drop(held);
                 if let Some(ready) = ready {
                     let _ = ready.send(Ok(()));
                 }
                 return;
-            };
-            (rx, restarted.or_else(|| held.last.take()))
+            }
         };
         {
             let mut ctrl = lock(&self.ctrl);
@@ -479,7 +449,7 @@ impl<A: Actor> ChildSlot for Slot<A> {
     }
 
     fn abort_with(&self, reason: StopReason) {
-        lock(&self.held).last = Some(reason);
+        self.held.set_last(reason);
         self.cell.kill();
     }
 
@@ -488,11 +458,7 @@ impl<A: Actor> ChildSlot for Slot<A> {
     }
 
     fn finalize(&self, reason: Option<StopReason>) {
-        let (rx, last) = {
-            let mut held = lock(&self.held);
-            held.finalized = true;
-            (held.rx.take(), held.last.take())
-        };
+        let (rx, last) = self.held.finalize();
         if let Some(mut rx) = rx {
             drain_rx::<A>(&mut rx, &self.cell);
         }
