@@ -209,7 +209,7 @@ fn expand_model(model: &ActorModel) -> TokenStream {
         client_methods.push(quote! {
             #(#docs)*
             #[inline]
-            #vis fn #method(&self, #params) -> ::typact::Ask<'_, #msg_ty, #reply> {
+            #vis fn #method(&self, #params) -> ::typact::Ask<#msg_ty, #reply> {
                 self.raw.ask(#build)
             }
         });

@@ -5,12 +5,13 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use crate::actor::{Actor, Handler};
-use crate::ask::{Ask, Refused, Sink};
+use crate::ask::{Ask, Sink, Strong};
 use crate::cell::{ActorId, Cell};
 use crate::error::{AskError, ReserveError, StopReason, TellError, TryTellError};
-use crate::mailbox::{TrySend, Tx};
+use crate::mailbox::{ActorTx, TrySend};
 use crate::recipient::Recipient;
 use crate::reply::ReplyTo;
+use crate::weak::WeakActorRef;
 
 /// What `ActorRef<A>` dereferences to: the struct of typed client methods that
 /// `#[actor]` generates. Implemented only by generated code.
@@ -29,7 +30,7 @@ pub trait Client<A: Actor>: Send + Sync + 'static {
 /// an uncounted `Tx` instead.
 #[doc(hidden)]
 pub struct RawRef<A: Actor> {
-    pub(crate) tx: Tx<A::Mailbox>,
+    pub(crate) tx: ActorTx<A>,
 }
 
 impl<A: Actor> Drop for RawRef<A> {
@@ -39,9 +40,15 @@ impl<A: Actor> Drop for RawRef<A> {
 }
 
 impl<A: Actor> RawRef<A> {
-    pub(crate) fn new(tx: Tx<A::Mailbox>) -> Self {
+    pub(crate) fn new(tx: ActorTx<A>) -> Self {
         tx.cell().retain();
         RawRef { tx }
+    }
+
+    /// A counted reference, if the actor still has one (see
+    /// [`Cell::try_retain`]): the upgrade of a weak reference.
+    pub(crate) fn try_new(tx: ActorTx<A>) -> Option<Self> {
+        tx.cell().try_retain().then_some(RawRef { tx })
     }
 
     /// The actor's cell.
@@ -51,11 +58,23 @@ impl<A: Actor> RawRef<A> {
     }
 
     #[inline]
-    pub fn ask<M>(&self, msg: M) -> Ask<'_, M, <A as Handler<M>>::Reply>
+    pub fn ask<M>(&self, msg: M) -> Ask<M, <A as Handler<M>>::Reply>
     where
         A: Handler<M>,
+        M: Send + 'static,
     {
-        Ask::new(self, msg)
+        Ask::new(Strong::new(self.sink()), msg)
+    }
+
+    /// The mailbox as a handle that accepts `M`: the mailbox's own `Arc`,
+    /// so no allocation.
+    #[inline]
+    pub(crate) fn sink<M>(&self) -> Arc<dyn Sink<M, Reply = <A as Handler<M>>::Reply>>
+    where
+        A: Handler<M>,
+        M: Send + 'static,
+    {
+        self.tx.shared().clone()
     }
 }
 
@@ -75,59 +94,6 @@ impl<A: Actor> Clone for RawRef<A> {
 /// tell an empty one, is dropped.
 fn message<A: Handler<M>, M>(entry: A::Mailbox) -> M {
     A::__unwrap(entry).0
-}
-
-impl<A: Handler<M>, M> Sink<M> for RawRef<A> {
-    type Reply = <A as Handler<M>>::Reply;
-
-    #[inline]
-    fn cell(&self) -> &Cell {
-        self.tx.cell()
-    }
-
-    #[inline]
-    fn try_push(&self, msg: M, reply: ReplyTo<Self::Reply>) -> Result<(), Refused<M, Self::Reply>> {
-        self.tx
-            .try_send(A::__wrap(msg, reply))
-            .map_err(|e| match e {
-                TrySend::Full(entry) => TrySend::Full(A::__unwrap(entry)),
-                TrySend::Closed(entry) => TrySend::Closed(A::__unwrap(entry)),
-            })
-    }
-
-    fn push<'a>(
-        &'a self,
-        msg: M,
-        reply: ReplyTo<Self::Reply>,
-    ) -> futures_util::future::BoxFuture<'a, Result<(), M>>
-    where
-        M: 'a,
-    {
-        let entry = A::__wrap(msg, reply);
-        Box::pin(async move { self.tx.send(entry).await.map_err(message::<A, M>) })
-    }
-
-    #[inline]
-    fn space(&self) -> Option<&tokio::sync::Semaphore> {
-        self.tx.space()
-    }
-
-    fn is_closed(&self) -> bool {
-        self.tx.is_closed()
-    }
-
-    #[inline]
-    fn push_reserved(&self, msg: M, reply: ReplyTo<Self::Reply>) -> Result<(), M> {
-        self.tx
-            .push_reserved(A::__wrap(msg, reply))
-            .map_err(message::<A, M>)
-    }
-
-    fn blocking_push(&self, msg: M, reply: ReplyTo<Self::Reply>) -> Result<(), M> {
-        self.tx
-            .blocking_send(A::__wrap(msg, reply))
-            .map_err(message::<A, M>)
-    }
 }
 
 /// The typed address of an actor of type `A`.
@@ -371,11 +337,12 @@ impl<A: Actor> ActorRef<A> {
     /// # Ok(()) }
     /// ```
     #[inline]
-    pub fn ask<M>(&self, msg: M) -> Ask<'_, M, <A as Handler<M>>::Reply>
+    pub fn ask<M>(&self, msg: M) -> Ask<M, <A as Handler<M>>::Reply>
     where
         A: Handler<M>,
+        M: Send + 'static,
     {
-        Ask::new(self.raw(), msg)
+        self.raw().ask(msg)
     }
 
     /// Sends a request and blocks the thread until the reply arrives.
@@ -392,8 +359,9 @@ impl<A: Actor> ActorRef<A> {
     pub fn blocking_ask<M>(&self, msg: M) -> Result<<A as Handler<M>>::Reply, AskError>
     where
         A: Handler<M>,
+        M: Send + 'static,
     {
-        crate::ask::blocking_ask(self.raw(), msg)
+        crate::ask::blocking_ask(&**self.raw().tx.shared(), msg)
     }
 
     /// A type-erased address that accepts `M`, for code that should not know
@@ -403,7 +371,26 @@ impl<A: Actor> ActorRef<A> {
         A: Handler<M>,
         M: crate::actor::Message<Reply = <A as Handler<M>>::Reply>,
     {
-        Recipient::new(self.raw().clone())
+        Recipient::new(self.raw().sink())
+    }
+
+    /// A reference that does not keep the actor alive; see
+    /// [`WeakActorRef`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use typact::prelude::*;
+    /// # #[derive(Default)] struct Worker;
+    /// # #[actor] impl Worker { #[handler] fn ping(&self) {} }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let worker = Worker.spawn();
+    /// let weak = worker.downgrade();
+    /// assert_eq!(weak.upgrade(), Some(worker));
+    /// # }
+    /// ```
+    pub fn downgrade(&self) -> WeakActorRef<A> {
+        WeakActorRef::new(self.raw().tx.clone())
     }
 
     /// Asks the actor to stop once its current message is handled. Messages
@@ -484,7 +471,7 @@ impl<A: Actor> fmt::Debug for ActorRef<A> {
 /// Dropping it unused gives the place back.
 #[must_use = "a permit holds a place in the mailbox until it is used or dropped"]
 pub struct Permit<'a, A: Actor> {
-    tx: &'a Tx<A::Mailbox>,
+    tx: &'a ActorTx<A>,
 }
 
 impl<A: Actor> Permit<'_, A> {

@@ -1,8 +1,9 @@
 //! [`Ask`]: the future of a typed request.
 
 use std::fmt;
-use std::future::{Future, IntoFuture};
+use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll, ready};
 use std::time::Duration;
 
@@ -10,9 +11,10 @@ use futures_util::future::BoxFuture;
 use tokio::sync::oneshot;
 use tokio::time::Sleep;
 
+use crate::actor::Handler;
 use crate::cell::Cell;
 use crate::error::AskError;
-use crate::mailbox::TrySend;
+use crate::mailbox::{Shared, TrySend};
 use crate::reply::{ReplyResult, ReplyTo};
 
 thread_local! {
@@ -32,26 +34,29 @@ pub(crate) fn polling_as<R>(id: crate::cell::ActorId, f: impl FnOnce() -> R) -> 
     out
 }
 
-/// Something that accepts `M` into a mailbox: an actor's raw reference, seen
-/// without its actor type. Object safe, so [`Recipient`](crate::Recipient) and
-/// [`Ask`] can hold it as `dyn`.
 /// A message a mailbox did not take, with its reply handle.
 pub(crate) type Refused<M, R> = TrySend<(M, ReplyTo<R>)>;
 
+/// Something that accepts `M` into a mailbox: an actor's mailbox, seen
+/// without its actor type. Object safe, so that [`Recipient`](crate::Recipient)
+/// and [`Ask`] can hold it as an `Arc<dyn Sink<M>>`: the mailbox's own
+/// `Arc`, coerced, so that holding one costs no allocation.
 pub(crate) trait Sink<M>: Send + Sync {
     type Reply;
 
-    fn cell(&self) -> &Cell;
+    fn cell(&self) -> &Arc<Cell>;
 
     /// Enqueues without waiting; allocation-free in steady state. A refused
     /// message comes back with its reply handle, for a retry that waits.
     fn try_push(&self, msg: M, reply: ReplyTo<Self::Reply>) -> Result<(), Refused<M, Self::Reply>>;
 
     /// Enqueues, waiting for mailbox space. Boxed, so only the slow path
-    /// (a full mailbox) allocates.
-    fn push<'a>(&'a self, msg: M, reply: ReplyTo<Self::Reply>) -> BoxFuture<'a, Result<(), M>>
-    where
-        M: 'a;
+    /// (a full mailbox) allocates; owns its handle on the mailbox.
+    fn push(
+        self: Arc<Self>,
+        msg: M,
+        reply: ReplyTo<Self::Reply>,
+    ) -> BoxFuture<'static, Result<(), M>>;
 
     /// The mailbox's bound: one permit per free place; `None` if unbounded.
     fn space(&self) -> Option<&tokio::sync::Semaphore>;
@@ -66,6 +71,99 @@ pub(crate) trait Sink<M>: Send + Sync {
     fn blocking_push(&self, msg: M, reply: ReplyTo<Self::Reply>) -> Result<(), M>;
 }
 
+/// The message of an entry that was not accepted; its reply handle, for a
+/// tell an empty one, is dropped.
+fn message<A: Handler<M>, M>(entry: A::Mailbox) -> M {
+    A::__unwrap(entry).0
+}
+
+impl<A, M> Sink<M> for Shared<A::Mailbox, A>
+where
+    A: Handler<M>,
+    M: Send + 'static,
+{
+    type Reply = <A as Handler<M>>::Reply;
+
+    #[inline]
+    fn cell(&self) -> &Arc<Cell> {
+        Shared::cell(self)
+    }
+
+    #[inline]
+    fn try_push(&self, msg: M, reply: ReplyTo<Self::Reply>) -> Result<(), Refused<M, Self::Reply>> {
+        self.try_send(A::__wrap(msg, reply)).map_err(|e| match e {
+            TrySend::Full(entry) => TrySend::Full(A::__unwrap(entry)),
+            TrySend::Closed(entry) => TrySend::Closed(A::__unwrap(entry)),
+        })
+    }
+
+    fn push(
+        self: Arc<Self>,
+        msg: M,
+        reply: ReplyTo<Self::Reply>,
+    ) -> BoxFuture<'static, Result<(), M>> {
+        let entry = A::__wrap(msg, reply);
+        Box::pin(async move { self.send(entry).await.map_err(message::<A, M>) })
+    }
+
+    #[inline]
+    fn space(&self) -> Option<&tokio::sync::Semaphore> {
+        Shared::space(self)
+    }
+
+    fn is_closed(&self) -> bool {
+        Shared::is_closed(self)
+    }
+
+    #[inline]
+    fn push_reserved(&self, msg: M, reply: ReplyTo<Self::Reply>) -> Result<(), M> {
+        Shared::push(self, A::__wrap(msg, reply)).map_err(message::<A, M>)
+    }
+
+    fn blocking_push(&self, msg: M, reply: ReplyTo<Self::Reply>) -> Result<(), M> {
+        self.blocking_send(A::__wrap(msg, reply))
+            .map_err(message::<A, M>)
+    }
+}
+
+/// An owned handle on a mailbox that counts as a reference to its actor
+/// (see [`Cell::retain`]): what a [`Recipient`](crate::Recipient) and an
+/// unsent [`Ask`] hold, so that the actor does not stop by itself under
+/// them.
+pub(crate) struct Strong<M, R> {
+    pub(crate) sink: Arc<dyn Sink<M, Reply = R>>,
+}
+
+impl<M, R> Strong<M, R> {
+    #[inline]
+    pub(crate) fn new(sink: Arc<dyn Sink<M, Reply = R>>) -> Self {
+        sink.cell().retain();
+        Strong { sink }
+    }
+
+    /// A counted handle, if the actor still has a counted reference (see
+    /// [`Cell::try_retain`]).
+    pub(crate) fn upgrade(sink: &Arc<dyn Sink<M, Reply = R>>) -> Option<Self> {
+        sink.cell()
+            .try_retain()
+            .then(|| Strong { sink: sink.clone() })
+    }
+}
+
+impl<M, R> Clone for Strong<M, R> {
+    #[inline]
+    fn clone(&self) -> Self {
+        Strong::new(self.sink.clone())
+    }
+}
+
+impl<M, R> Drop for Strong<M, R> {
+    #[inline]
+    fn drop(&mut self) {
+        self.sink.cell().release();
+    }
+}
+
 /// Whether the current task is the loop of the actor behind `cell`.
 fn is_self_ask(cell: &Cell) -> bool {
     CURRENT
@@ -73,23 +171,32 @@ fn is_self_ask(cell: &Cell) -> bool {
         .unwrap_or(false)
 }
 
-/// A request on its way to an actor: await it for the typed reply.
+/// A request to an actor, and the future of its typed reply.
 ///
 /// Returned by [`ActorRef::ask`](crate::ActorRef::ask),
 /// [`Recipient::ask`](crate::Recipient::ask) and the client methods `#[actor]`
-/// generates. Nothing is sent until it is awaited. Sending allocates the reply
+/// generates. It is an ordinary owned future, `Send` and `'static` when the
+/// message and the reply are: await it, hand it to `tokio::spawn`, keep many
+/// in a `Vec` and join them, or return it from a function. It holds its own
+/// reference to the actor (which therefore does not stop by itself while the
+/// ask is pending), not a borrow of the reference it was made from.
+///
+/// Nothing is sent until it is first polled. Sending allocates the reply
 /// slot and nothing else, unless the mailbox is full.
 ///
 /// # Errors
 ///
-/// Awaiting it yields an [`AskError`] when no reply can come; see its
-/// variants.
+/// It resolves to an [`AskError`] when no reply can come; see its variants.
 ///
 /// # Cancel safety
 ///
 /// Not cancel safe: dropped while it waits for room in a full mailbox, the
 /// request is dropped unsent; dropped later, the request is still handled
 /// and its reply discarded.
+///
+/// # Panics
+///
+/// Polling it again after it has completed panics, as most futures do.
 ///
 /// # Examples
 ///
@@ -99,26 +206,52 @@ fn is_self_ask(cell: &Cell) -> bool {
 /// # #[derive(Default)] struct Clock;
 /// # #[actor] impl Clock { #[handler] fn now(&self) -> u64 { 42 } }
 /// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<(), AskError> {
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let clock = Clock.spawn();
 /// let t: u64 = clock.ask(Now).timeout(Duration::from_secs(1)).await?;
 /// assert_eq!(t, 42);
+///
+/// // An ask owns what it needs: spawn it, or keep several and join them.
+/// let spawned = tokio::spawn(clock.ask(Now));
+/// let asks: Vec<Ask<Now, u64>> = (0..3).map(|_| clock.ask(Now)).collect();
+/// for ask in asks {
+///     assert_eq!(ask.await?, 42);
+/// }
+/// assert_eq!(spawned.await??, 42);
 /// # Ok(()) }
 /// ```
 #[must_use = "an ask does nothing until it is awaited"]
-pub struct Ask<'a, M, R> {
-    target: &'a dyn Sink<M, Reply = R>,
-    msg: M,
-    timeout: Option<Duration>,
+pub struct Ask<M, R> {
+    target: Strong<M, R>,
+    state: State<M, R>,
+    timer: Timer,
 }
 
-impl<'a, M, R> Ask<'a, M, R> {
+enum State<M, R> {
+    Unsent(M),
+    Sending(
+        BoxFuture<'static, Result<(), M>>,
+        oneshot::Receiver<ReplyResult<R>>,
+    ),
+    Waiting(oneshot::Receiver<ReplyResult<R>>),
+    Done,
+}
+
+/// An ask's timeout: none, set but not started, or running since the
+/// first poll.
+enum Timer {
+    None,
+    After(Duration),
+    Running(Pin<Box<Sleep>>),
+}
+
+impl<M, R> Ask<M, R> {
     #[inline]
-    pub(crate) fn new(target: &'a dyn Sink<M, Reply = R>, msg: M) -> Self {
+    pub(crate) fn new(target: Strong<M, R>, msg: M) -> Self {
         Ask {
             target,
-            msg,
-            timeout: None,
+            state: State::Unsent(msg),
+            timer: Timer::None,
         }
     }
 
@@ -127,61 +260,20 @@ impl<'a, M, R> Ask<'a, M, R> {
     /// includes waiting for mailbox space).
     ///
     /// The request may still be handled after the timeout; its reply is then
-    /// discarded.
+    /// discarded. Called after the first poll, it does nothing.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+        if let State::Unsent(_) = self.state {
+            self.timer = Timer::After(timeout);
+        }
         self
     }
 }
 
-impl<M, R> fmt::Debug for Ask<'_, M, R> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Ask")
-            .field("message", &std::any::type_name::<M>())
-            .field("actor", &format_args!("{}", self.target.cell()))
-            .field("timeout", &self.timeout)
-            .finish()
-    }
-}
-
-impl<'a, M: 'a, R: 'a> IntoFuture for Ask<'a, M, R> {
-    type Output = Result<R, AskError>;
-    type IntoFuture = AskFuture<'a, M, R>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        AskFuture {
-            target: self.target,
-            state: State::Unsent(self.msg),
-            timeout: self.timeout,
-            sleep: None,
-        }
-    }
-}
-
-enum State<'a, M, R> {
-    Unsent(M),
-    Sending(
-        BoxFuture<'a, Result<(), M>>,
-        oneshot::Receiver<ReplyResult<R>>,
-    ),
-    Waiting(oneshot::Receiver<ReplyResult<R>>),
-    Done,
-}
-
-/// The future an [`Ask`] turns into when awaited.
-#[must_use = "futures do nothing unless polled"]
-pub struct AskFuture<'a, M, R> {
-    target: &'a dyn Sink<M, Reply = R>,
-    state: State<'a, M, R>,
-    timeout: Option<Duration>,
-    sleep: Option<Pin<Box<Sleep>>>,
-}
-
 // The message is moved, never pinned in place, and every other field is
 // `Unpin`; so the future is `Unpin` whatever `M` is.
-impl<M, R> Unpin for AskFuture<'_, M, R> {}
+impl<M, R> Unpin for Ask<M, R> {}
 
-impl<M, R> fmt::Debug for AskFuture<'_, M, R> {
+impl<M, R> fmt::Debug for Ask<M, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = match self.state {
             State::Unsent(_) => "unsent",
@@ -189,14 +281,25 @@ impl<M, R> fmt::Debug for AskFuture<'_, M, R> {
             State::Waiting(_) => "waiting for the reply",
             State::Done => "done",
         };
-        f.debug_struct("AskFuture")
-            .field("actor", &format_args!("{}", self.target.cell()))
+        let timeout = match &self.timer {
+            Timer::None => None,
+            Timer::After(d) => Some(*d),
+            Timer::Running(sleep) => Some(
+                sleep
+                    .deadline()
+                    .saturating_duration_since(tokio::time::Instant::now()),
+            ),
+        };
+        f.debug_struct("Ask")
+            .field("message", &std::any::type_name::<M>())
+            .field("actor", &format_args!("{}", self.target.sink.cell()))
             .field("state", &state)
+            .field("timeout", &timeout)
             .finish()
     }
 }
 
-impl<'a, M: 'a, R: 'a> AskFuture<'a, M, R> {
+impl<M, R> Ask<M, R> {
     fn poll_reply(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<R, AskError>> {
         loop {
             match &mut self.state {
@@ -204,18 +307,19 @@ impl<'a, M: 'a, R: 'a> AskFuture<'a, M, R> {
                     let State::Unsent(msg) = std::mem::replace(&mut self.state, State::Done) else {
                         unreachable!("matched Unsent above")
                     };
-                    let cell = self.target.cell();
+                    let sink = &self.target.sink;
+                    let cell = sink.cell();
                     if is_self_ask(cell) {
                         tracing::error!(actor = %cell, "an actor asked itself; use `tell` or call the method directly");
                         return Poll::Ready(Err(AskError::SelfAsk));
                     }
                     let (reply, rx) = ReplyTo::channel();
-                    self.state = match self.target.try_push(msg, reply) {
+                    self.state = match sink.try_push(msg, reply) {
                         Ok(()) => State::Waiting(rx),
                         Err(TrySend::Closed(_)) => return Poll::Ready(Err(AskError::Stopped)),
                         // The same reply handle waits for space with it.
                         Err(TrySend::Full((msg, reply))) => {
-                            State::Sending(self.target.push(msg, reply), rx)
+                            State::Sending(sink.clone().push(msg, reply), rx)
                         }
                     };
                 }
@@ -240,27 +344,27 @@ impl<'a, M: 'a, R: 'a> AskFuture<'a, M, R> {
                         Err(_) => Err(AskError::NoReply),
                     });
                 }
-                State::Done => panic!("`AskFuture` polled after completion"),
+                State::Done => panic!("`Ask` polled after completion"),
             }
         }
     }
 }
 
-impl<'a, M: 'a, R: 'a> Future for AskFuture<'a, M, R> {
+impl<M, R> Future for Ask<M, R> {
     type Output = Result<R, AskError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        if let Some(timeout) = this.timeout.take() {
-            this.sleep = Some(Box::pin(tokio::time::sleep(timeout)));
+        if let Timer::After(timeout) = this.timer {
+            this.timer = Timer::Running(Box::pin(tokio::time::sleep(timeout)));
         }
         if let Poll::Ready(out) = this.poll_reply(cx) {
-            this.sleep = None;
+            this.timer = Timer::None;
             return Poll::Ready(out);
         }
-        if let Some(sleep) = &mut this.sleep {
+        if let Timer::Running(sleep) = &mut this.timer {
             if sleep.as_mut().poll(cx).is_ready() {
-                this.sleep = None;
+                this.timer = Timer::None;
                 this.state = State::Done;
                 return Poll::Ready(Err(AskError::Timeout));
             }
@@ -270,7 +374,10 @@ impl<'a, M: 'a, R: 'a> Future for AskFuture<'a, M, R> {
 }
 
 /// Asks from outside async code, blocking the thread.
-pub(crate) fn blocking_ask<M, R>(target: &dyn Sink<M, Reply = R>, msg: M) -> Result<R, AskError> {
+pub(crate) fn blocking_ask<M, R>(
+    target: &(dyn Sink<M, Reply = R> + '_),
+    msg: M,
+) -> Result<R, AskError> {
     let (reply, rx) = ReplyTo::channel();
     if target.blocking_push(msg, reply).is_err() {
         return Err(AskError::Stopped);

@@ -244,6 +244,34 @@ impl Cell {
         }
     }
 
+    /// Counts one more reference, as [`retain`](Self::retain), but only if
+    /// the actor still has one and has not stopped: the upgrade of a weak
+    /// reference. Once the count has reached zero an idle actor stops by
+    /// itself, so a weak reference must not bring it back.
+    pub(crate) fn try_retain(&self) -> bool {
+        if self.is_stopped() {
+            return false;
+        }
+        let mut refs = self.refs.load(Ordering::Relaxed);
+        loop {
+            if refs == 0 {
+                return false;
+            }
+            if refs > MAX_REFS {
+                std::process::abort();
+            }
+            match self.refs.compare_exchange_weak(
+                refs,
+                refs + 1,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return true,
+                Err(now) => refs = now,
+            }
+        }
+    }
+
     pub(crate) fn release(&self) {
         if self.refs.fetch_sub(1, Ordering::AcqRel) == 1 {
             self.waker.wake();

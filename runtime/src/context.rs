@@ -22,7 +22,7 @@ use crate::actor_ref::{ActorRef, RawRef};
 use crate::builder::ActorBuilder;
 use crate::cell::{ActorId, Cell};
 use crate::error::StopReason;
-use crate::mailbox::Tx;
+use crate::mailbox::ActorTx;
 use crate::reply::ReplyTo;
 
 /// An actor's view of itself, passed to handlers that ask for it with a
@@ -66,14 +66,14 @@ use crate::reply::ReplyTo;
 /// assert!(hb.wait_for_stop().await.is_normal());
 /// # }
 pub struct Context<A: Actor> {
-    pub(crate) tx: Tx<A::Mailbox>,
+    pub(crate) tx: ActorTx<A>,
     /// Children and timers, allocated with the first of them: most actors
     /// have none, and every byte here is a byte of every idle actor.
     books: Option<Arc<Books>>,
 }
 
 impl<A: Actor> Context<A> {
-    pub(crate) fn new(tx: Tx<A::Mailbox>) -> Self {
+    pub(crate) fn new(tx: ActorTx<A>) -> Self {
         Context { tx, books: None }
     }
 

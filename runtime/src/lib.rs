@@ -18,10 +18,11 @@ mod recipient;
 mod reply;
 mod run;
 mod supervision;
+mod weak;
 
 pub use crate::actor::{Actor, Handler, Message};
 pub use crate::actor_ref::{ActorRef, Permit};
-pub use crate::ask::{Ask, AskFuture};
+pub use crate::ask::Ask;
 pub use crate::builder::ActorBuilder;
 pub use crate::cell::{ActorId, dead_letters};
 pub use crate::context::{Context, Terminated, TimerHandle};
@@ -35,6 +36,7 @@ pub use crate::supervision::{
     Backoff, ChildBuilder, ChildCounts, ChildInfo, ChildState, Directive, Ignore, Restart,
     Strategy, Supervisor, SupervisorBuilder, SupervisorClient, SupervisorError,
 };
+pub use crate::weak::{WeakActorRef, WeakRecipient};
 
 /// Items used by the code `#[actor]` generates. Not public API: no semver
 /// guarantees.

@@ -20,18 +20,23 @@
 //! All of it is safe code on std and tokio primitives.
 
 use std::collections::VecDeque;
+use std::marker::PhantomData;
 use std::mem;
 use std::sync::PoisonError;
 use std::task::{Context as TaskContext, Poll, Wake, Waker};
 
-// Under `--cfg typact_loom`, the queue's lock and its `Arc` come from loom
-// (and so does the receiver's waker, in the cell), which then explores every interleaving of the
-// unbounded mailbox's protocol (see `loom_tests` below). The bound is
-// tokio's semaphore, used as is.
+// Under `--cfg typact_loom`, the queue's lock comes from loom (and so does
+// the receiver's waker, in the cell), which then explores every
+// interleaving of the unbounded mailbox's protocol (see `loom_tests`
+// below). The bound is tokio's semaphore, used as is. The `Arc` around the
+// shared part is std's in both builds: asks and recipients see it as an
+// `Arc<dyn Sink<M>>`, an unsized coercion loom's `Arc` does not support,
+// and its count is not part of the protocol the models check.
 #[cfg(typact_loom)]
-use loom::sync::{Arc, Mutex, MutexGuard};
+use loom::sync::{Mutex, MutexGuard};
+use std::sync::Arc;
 #[cfg(not(typact_loom))]
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 use tokio::sync::{Semaphore, TryAcquireError};
 
 use crate::cell::Cell;
@@ -100,7 +105,12 @@ fn next_typical(typical: u32, taken: usize) -> u32 {
     taken.clamp(typical / 2, typical.saturating_mul(2).max(1))
 }
 
-struct Shared<T> {
+/// What the senders and the receiver share. `A` names the actor whose
+/// mailbox this is (`()` in the mailbox's own tests): it lets an
+/// `Arc<Shared<A::Mailbox, A>>` be seen, without copying or allocating, as
+/// a `dyn Sink<M>` for each message `M` the actor handles, which is how an
+/// ask or a recipient holds an owned handle on the mailbox.
+pub(crate) struct Shared<T, A = ()> {
     queue: Mutex<Queue<T>>,
     /// One permit per free place; `None` for an unbounded mailbox.
     space: Option<Semaphore>,
@@ -108,9 +118,10 @@ struct Shared<T> {
     /// serves both new entries and the cell's signals (stop, kill, last
     /// reference gone).
     cell: std::sync::Arc<Cell>,
+    actor: PhantomData<fn() -> A>,
 }
 
-impl<T> Shared<T> {
+impl<T, A> Shared<T, A> {
     fn lock(&self) -> MutexGuard<'_, Queue<T>> {
         // Nothing panics while the lock is held, but a poisoned queue is
         // still a consistent one.
@@ -118,7 +129,7 @@ impl<T> Shared<T> {
     }
 
     /// Appends an entry whose place is already reserved.
-    fn push(&self, value: T) -> Result<(), T> {
+    pub(crate) fn push(&self, value: T) -> Result<(), T> {
         let mut queue = self.lock();
         if queue.closed {
             return Err(value);
@@ -132,13 +143,60 @@ impl<T> Shared<T> {
         self.cell.waker.wake();
         Ok(())
     }
+
+    /// Takes a place if there is one and enqueues, without waiting.
+    #[inline]
+    pub(crate) fn try_send(&self, value: T) -> Result<(), TrySend<T>> {
+        if let Some(space) = &self.space {
+            match space.try_acquire() {
+                Ok(permit) => permit.forget(),
+                Err(TryAcquireError::NoPermits) => return Err(TrySend::Full(value)),
+                Err(TryAcquireError::Closed) => return Err(TrySend::Closed(value)),
+            }
+        }
+        self.push(value).map_err(TrySend::Closed)
+    }
+
+    /// Waits for space (bounded) and enqueues; hands the value back if closed.
+    pub(crate) async fn send(&self, value: T) -> Result<(), T> {
+        if let Some(space) = &self.space {
+            match space.acquire().await {
+                Ok(permit) => permit.forget(),
+                Err(_closed) => return Err(value),
+            }
+        }
+        self.push(value)
+    }
+
+    /// The cell of the actor this mailbox belongs to.
+    #[inline]
+    pub(crate) fn cell(&self) -> &std::sync::Arc<Cell> {
+        &self.cell
+    }
+
+    /// The bound's semaphore: one permit per free place. `None` if
+    /// unbounded.
+    #[inline]
+    pub(crate) fn space(&self) -> Option<&Semaphore> {
+        self.space.as_ref()
+    }
+
+    /// Whether the mailbox refuses new entries.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.lock().closed
+    }
+
+    /// Blocks the thread until there is space, then enqueues.
+    pub(crate) fn blocking_send(&self, value: T) -> Result<(), T> {
+        block_on(self.send(value))
+    }
 }
 
-pub(crate) struct Tx<T> {
-    shared: Arc<Shared<T>>,
+pub(crate) struct Tx<T, A = ()> {
+    shared: Arc<Shared<T, A>>,
 }
 
-impl<T> Clone for Tx<T> {
+impl<T, A> Clone for Tx<T, A> {
     fn clone(&self) -> Self {
         Tx {
             shared: self.shared.clone(),
@@ -146,11 +204,17 @@ impl<T> Clone for Tx<T> {
     }
 }
 
-pub(crate) struct Rx<T> {
-    shared: Arc<Shared<T>>,
+pub(crate) struct Rx<T, A = ()> {
+    shared: Arc<Shared<T, A>>,
     /// Entries taken from the shared queue in one swap, handled in order.
     local: VecDeque<T>,
 }
+
+/// The sending side of actor `A`'s mailbox.
+pub(crate) type ActorTx<A> = Tx<<A as crate::actor::Actor>::Mailbox, A>;
+
+/// The receiving side of actor `A`'s mailbox.
+pub(crate) type ActorRx<A> = Rx<<A as crate::actor::Actor>::Mailbox, A>;
 
 pub(crate) enum TrySend<T> {
     Full(T),
@@ -164,7 +228,7 @@ pub(crate) enum TryRecv<T> {
     Closed,
 }
 
-pub(crate) fn channel<T>(kind: MailboxKind, cell: std::sync::Arc<Cell>) -> (Tx<T>, Rx<T>) {
+pub(crate) fn channel<T, A>(kind: MailboxKind, cell: std::sync::Arc<Cell>) -> (Tx<T, A>, Rx<T, A>) {
     let space = match kind {
         MailboxKind::Bounded(cap) => Some(Semaphore::new(cap.clamp(1, Semaphore::MAX_PERMITS))),
         MailboxKind::Unbounded => None,
@@ -178,6 +242,7 @@ pub(crate) fn channel<T>(kind: MailboxKind, cell: std::sync::Arc<Cell>) -> (Tx<T
         }),
         space,
         cell,
+        actor: PhantomData,
     });
     (
         Tx {
@@ -190,17 +255,17 @@ pub(crate) fn channel<T>(kind: MailboxKind, cell: std::sync::Arc<Cell>) -> (Tx<T
     )
 }
 
-impl<T> Tx<T> {
+impl<T, A> Tx<T, A> {
     /// Waits for space (bounded) and enqueues; hands the value back if closed.
     #[inline]
     pub(crate) async fn send(&self, value: T) -> Result<(), T> {
-        if let Some(space) = &self.shared.space {
-            match space.acquire().await {
-                Ok(permit) => permit.forget(),
-                Err(_closed) => return Err(value),
-            }
-        }
-        self.shared.push(value)
+        self.shared.send(value).await
+    }
+
+    /// The part shared by the senders and the receiver.
+    #[inline]
+    pub(crate) fn shared(&self) -> &Arc<Shared<T, A>> {
+        &self.shared
     }
 
     /// [`send`](Self::send) for a tell: if the mailbox is full and the
@@ -228,14 +293,7 @@ impl<T> Tx<T> {
 
     #[inline]
     pub(crate) fn try_send(&self, value: T) -> Result<(), TrySend<T>> {
-        if let Some(space) = &self.shared.space {
-            match space.try_acquire() {
-                Ok(permit) => permit.forget(),
-                Err(TryAcquireError::NoPermits) => return Err(TrySend::Full(value)),
-                Err(TryAcquireError::Closed) => return Err(TrySend::Closed(value)),
-            }
-        }
-        self.shared.push(value).map_err(TrySend::Closed)
+        self.shared.try_send(value)
     }
 
     /// The cell of the actor this mailbox belongs to.
@@ -260,7 +318,7 @@ impl<T> Tx<T> {
     /// Whether the mailbox refuses new entries (its actor has stopped, or is
     /// stopping and has closed it).
     pub(crate) fn is_closed(&self) -> bool {
-        self.shared.lock().closed
+        self.shared.is_closed()
     }
 
     /// Blocks the thread until there is space.
@@ -270,11 +328,11 @@ impl<T> Tx<T> {
     /// Panics inside an async execution context, where blocking would stall
     /// the runtime.
     pub(crate) fn blocking_send(&self, value: T) -> Result<(), T> {
-        block_on(self.send(value))
+        self.shared.blocking_send(value)
     }
 }
 
-impl<T> Rx<T> {
+impl<T, A> Rx<T, A> {
     /// The actor's cell.
     #[inline]
     pub(crate) fn cell(&self) -> &std::sync::Arc<Cell> {
@@ -369,7 +427,7 @@ impl<T> Rx<T> {
     }
 }
 
-impl<T> Drop for Rx<T> {
+impl<T, A> Drop for Rx<T, A> {
     fn drop(&mut self) {
         self.close();
     }

@@ -4,11 +4,12 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::actor::Message;
-use crate::ask::{Ask, Sink};
+use crate::ask::{Ask, Sink, Strong};
 use crate::cell::ActorId;
 use crate::error::{AskError, ReserveError, TellError, TryTellError};
 use crate::mailbox::TrySend;
 use crate::reply::ReplyTo;
+use crate::weak::WeakRecipient;
 
 /// The address of some actor that handles `M`, whatever its type.
 ///
@@ -58,19 +59,34 @@ use crate::reply::ReplyTo;
 /// # Ok(()) }
 /// ```
 pub struct Recipient<M: Message> {
-    sink: Arc<dyn Sink<M, Reply = M::Reply>>,
+    target: Strong<M, M::Reply>,
 }
 
 impl<M: Message> Recipient<M> {
-    pub(crate) fn new<S: Sink<M, Reply = M::Reply> + 'static>(sink: S) -> Self {
+    pub(crate) fn new(sink: Arc<dyn Sink<M, Reply = M::Reply>>) -> Self {
         Recipient {
-            sink: Arc::new(sink),
+            target: Strong::new(sink),
         }
+    }
+
+    pub(crate) fn from_strong(target: Strong<M, M::Reply>) -> Self {
+        Recipient { target }
+    }
+
+    /// A recipient that does not keep the actor alive; see
+    /// [`WeakRecipient`].
+    pub fn downgrade(&self) -> WeakRecipient<M> {
+        WeakRecipient::new(self.sink().clone())
+    }
+
+    #[inline]
+    fn sink(&self) -> &Arc<dyn Sink<M, Reply = M::Reply>> {
+        &self.target.sink
     }
 
     /// The id of the actor behind this recipient.
     pub fn id(&self) -> ActorId {
-        self.sink.cell().id
+        self.sink().cell().id
     }
 
     /// Sends a message without waiting for it to be handled; waits only while
@@ -87,21 +103,21 @@ impl<M: Message> Recipient<M> {
     /// counted as a dead letter of the actor. [`reserve`](Self::reserve)
     /// is the cancel-safe way to wait.
     pub async fn tell(&self, msg: M) -> Result<(), TellError<M>> {
-        match self.sink.try_push(msg, ReplyTo::none()) {
+        match self.sink().try_push(msg, ReplyTo::none()) {
             Ok(()) => Ok(()),
             Err(TrySend::Closed((msg, _))) => Err(TellError(msg)),
             Err(TrySend::Full((msg, _))) => {
                 // Wait for a place without boxing a future: only a bounded
                 // mailbox is ever full.
-                if let Some(space) = self.sink.space() {
-                    if crate::mailbox::wait_for_place(space, self.sink.cell())
+                if let Some(space) = self.sink().space() {
+                    if crate::mailbox::wait_for_place(space, self.sink().cell())
                         .await
                         .is_err()
                     {
                         return Err(TellError(msg));
                     }
                 }
-                self.sink
+                self.sink()
                     .push_reserved(msg, ReplyTo::none())
                     .map_err(TellError)
             }
@@ -148,15 +164,17 @@ impl<M: Message> Recipient<M> {
     /// # Ok(()) }
     /// ```
     pub async fn reserve(&self) -> Result<RecipientPermit<'_, M>, ReserveError> {
-        match self.sink.space() {
+        match self.sink().space() {
             Some(space) => match space.acquire().await {
                 Ok(place) => place.forget(),
                 Err(_closed) => return Err(ReserveError),
             },
-            None if self.sink.is_closed() => return Err(ReserveError),
+            None if self.sink().is_closed() => return Err(ReserveError),
             None => {}
         }
-        Ok(RecipientPermit { sink: &*self.sink })
+        Ok(RecipientPermit {
+            sink: &**self.sink(),
+        })
     }
 
     /// Sends a message if the mailbox has room, without ever waiting.
@@ -166,7 +184,7 @@ impl<M: Message> Recipient<M> {
     /// [`TryTellError::Full`] or [`TryTellError::Closed`], holding the
     /// message.
     pub fn try_tell(&self, msg: M) -> Result<(), TryTellError<M>> {
-        self.sink
+        self.sink()
             .try_push(msg, ReplyTo::none())
             .map_err(|e| match e {
                 TrySend::Full((msg, _)) => TryTellError::Full(msg),
@@ -184,8 +202,8 @@ impl<M: Message> Recipient<M> {
     /// # Cancel safety
     ///
     /// Not cancel safe, as [`ActorRef::ask`](crate::ActorRef::ask).
-    pub fn ask(&self, msg: M) -> Ask<'_, M, M::Reply> {
-        Ask::new(&*self.sink, msg)
+    pub fn ask(&self, msg: M) -> Ask<M, M::Reply> {
+        Ask::new(self.target.clone(), msg)
     }
 
     /// Sends a request and blocks the thread until the reply arrives.
@@ -200,19 +218,19 @@ impl<M: Message> Recipient<M> {
     /// future given to `Runtime::block_on`), as tokio's own blocking calls
     /// do. Threads of `spawn_blocking` and threads outside tokio may call it.
     pub fn blocking_ask(&self, msg: M) -> Result<M::Reply, AskError> {
-        crate::ask::blocking_ask(&*self.sink, msg)
+        crate::ask::blocking_ask(&**self.sink(), msg)
     }
 
     /// Whether the actor is still running.
     pub fn is_alive(&self) -> bool {
-        !self.sink.cell().is_stopped()
+        !self.sink().cell().is_stopped()
     }
 }
 
 impl<M: Message> Clone for Recipient<M> {
     fn clone(&self) -> Self {
         Recipient {
-            sink: self.sink.clone(),
+            target: self.target.clone(),
         }
     }
 }
@@ -223,7 +241,7 @@ impl<M: Message> fmt::Debug for Recipient<M> {
             f,
             "Recipient<{}>({})",
             std::any::type_name::<M>(),
-            self.sink.cell()
+            self.sink().cell()
         )
     }
 }

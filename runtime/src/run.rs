@@ -18,7 +18,7 @@ use crate::ask::polling_as;
 use crate::cell::{ActorId, Cell, KILL, STOP};
 use crate::context::Context;
 use crate::error::StopReason;
-use crate::mailbox::{Rx, TryRecv};
+use crate::mailbox::{ActorRx, TryRecv};
 use crate::reply::{Abandon, Abandoned, abandon_while};
 use crate::supervision::slot::Slot;
 
@@ -33,16 +33,16 @@ pub(crate) type Ready = oneshot::Sender<Result<(), StopReason>>;
 ///
 /// [`finish`]: Inbox::finish
 pub(crate) struct Inbox<A: Actor> {
-    rx: Option<Rx<A::Mailbox>>,
+    rx: Option<ActorRx<A>>,
     slot: Option<Arc<Slot<A>>>,
 }
 
 impl<A: Actor> Inbox<A> {
-    pub(crate) fn new(rx: Rx<A::Mailbox>, slot: Option<Arc<Slot<A>>>) -> Self {
+    pub(crate) fn new(rx: ActorRx<A>, slot: Option<Arc<Slot<A>>>) -> Self {
         Inbox { rx: Some(rx), slot }
     }
 
-    fn rx(&mut self) -> &mut Rx<A::Mailbox> {
+    fn rx(&mut self) -> &mut ActorRx<A> {
         self.rx
             .as_mut()
             .expect("the inbox holds its mailbox until finished")
@@ -91,7 +91,7 @@ impl<A: Actor> Inbox<A> {
 
     /// Hands the mailbox back (to a supervisor's slot); the inbox is then
     /// finished.
-    pub(crate) fn take_rx(&mut self) -> Option<Rx<A::Mailbox>> {
+    pub(crate) fn take_rx(&mut self) -> Option<ActorRx<A>> {
         self.rx.take()
     }
 
@@ -107,7 +107,7 @@ impl<A: Actor> Inbox<A> {
 /// A message whose `Drop` panics is still rejected (its ask fails first)
 /// and counted; the panic is logged and the drain goes on, so one bad
 /// message neither hides the others nor aborts the process.
-pub(crate) fn drain_rx<A: Actor>(rx: &mut Rx<A::Mailbox>, cell: &Cell) {
+pub(crate) fn drain_rx<A: Actor>(rx: &mut ActorRx<A>, cell: &Cell) {
     rx.close();
     let mut tells = 0;
     let mut asks = 0u64;
@@ -456,7 +456,7 @@ impl<A: Actor> Unpin for Run<A> {}
 pub(crate) fn run<A: Actor>(
     actor: A,
     ctx: Context<A>,
-    rx: Rx<A::Mailbox>,
+    rx: ActorRx<A>,
     ready: Option<Ready>,
 ) -> Run<A> {
     let inbox = Inbox::new(rx, None);
@@ -525,7 +525,7 @@ fn begin<A: Actor>(mut parts: Parts<A>, ready: Option<Ready>) -> Phase<A> {
 pub(crate) fn run_async<A: Actor>(
     actor: A,
     ctx: Context<A>,
-    rx: Rx<A::Mailbox>,
+    rx: ActorRx<A>,
     ready: Option<Ready>,
 ) -> impl Future<Output = ()> + Send {
     let inbox = Inbox::new(rx, None);

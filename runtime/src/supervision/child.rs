@@ -8,7 +8,7 @@ use super::slot::{ChildSlot, Decision, Intent, Slot, TaskState};
 use crate::actor::Actor;
 use crate::context::Context;
 use crate::error::StopReason;
-use crate::mailbox::Rx;
+use crate::mailbox::ActorRx;
 use crate::reply::Abandoned;
 use crate::run::{Inbox, Ready, catch, drop_state, run_instance};
 
@@ -42,7 +42,7 @@ pub(crate) async fn stop_instance(
 /// phase it goes through.
 pub(crate) fn run_child<A: Actor>(
     slot: Arc<Slot<A>>,
-    rx: Rx<A::Mailbox>,
+    rx: ActorRx<A>,
     mut restarted: Option<StopReason>,
     mut ready: Option<Ready>,
 ) -> impl Future<Output = ()> + Send {

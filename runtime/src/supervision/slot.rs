@@ -23,7 +23,7 @@ use crate::actor::Actor;
 use crate::actor_ref::{ActorRef, RawRef};
 use crate::cell::{ActorId, Cell};
 use crate::error::StopReason;
-use crate::mailbox::{self, MailboxKind, Rx};
+use crate::mailbox::{self, ActorRx, MailboxKind};
 use crate::run::{Ready, StartPanic, drain_rx, panic_message};
 
 /// What a supervisor decides for a child whose instance ended.
@@ -162,7 +162,7 @@ pub(crate) struct Slot<A: Actor> {
     /// The supervisor's own reference: supervised children never stop just
     /// because their users dropped every reference.
     pub(crate) raw: RawRef<A>,
-    held: Handover<Rx<A::Mailbox>>,
+    held: Handover<ActorRx<A>>,
     factory: Mutex<Box<dyn FnMut() -> A + Send>>,
     ctrl: Mutex<Ctrl>,
     pub(crate) running: Running,
@@ -316,7 +316,7 @@ impl<A: Actor> Slot<A> {
 
     /// Gives the mailbox back to the slot, or drains it if the child has
     /// been stopped for good meanwhile.
-    pub(crate) fn hand_back(&self, rx: Option<Rx<A::Mailbox>>, last: StopReason) {
+    pub(crate) fn hand_back(&self, rx: Option<ActorRx<A>>, last: StopReason) {
         if let Some(mut rx) = self.held.give_back(rx, last) {
             drain_rx::<A>(&mut rx, &self.cell);
         }
@@ -352,7 +352,7 @@ impl<A: Actor> Slot<A> {
 
     /// Called when the task was aborted (from its inbox's drop): keeps the
     /// mailbox for a later instance and reports the end.
-    pub(crate) fn instance_aborted(&self, rx: Rx<A::Mailbox>) {
+    pub(crate) fn instance_aborted(&self, rx: ActorRx<A>) {
         let (report, quiet, late) = {
             let mut ctrl = lock(&self.ctrl);
             ctrl.task = false;

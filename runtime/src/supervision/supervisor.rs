@@ -23,7 +23,7 @@ use crate::actor_ref::ActorRef;
 use crate::cell::{ActorId, Cell, KILL, STOP};
 use crate::context::Context;
 use crate::error::{BoxError, StopReason};
-use crate::mailbox::Tx;
+use crate::mailbox::ActorTx;
 
 /// An actor that runs other actors and restarts them, with fresh state from
 /// their factories, when they fail: "let it crash".
@@ -167,7 +167,7 @@ impl Supervisor {
         self.children.iter().position(|c| c.id() == id)
     }
 
-    fn adopt(&self, slot: &Arc<dyn ChildSlot>, tx: &Tx<SupervisorMailbox>) {
+    fn adopt(&self, slot: &Arc<dyn ChildSlot>, tx: &ActorTx<Supervisor>) {
         let tx = tx.clone();
         let report: Report = Box::new(move |child, generation, reason| {
             tx.try_send(SupervisorMailbox(Entry::Exited {
