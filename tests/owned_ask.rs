@@ -119,3 +119,47 @@ async fn an_ask_to_a_stopped_actor_fails_stopped() {
         Err(AskError::Stopped)
     );
 }
+
+/// An actor that asks itself, once by awaiting (a deadlock, refused) and
+/// once through a spawned task (fine).
+#[derive(Default)]
+struct Selfish {
+    count: u64,
+}
+
+#[actor]
+impl Selfish {
+    #[handler]
+    fn bump(&mut self) -> u64 {
+        self.count += 1;
+        self.count
+    }
+
+    #[handler]
+    async fn ask_and_wait(&mut self, ctx: &mut Context<Self>) -> Result<u64, AskError> {
+        ctx.myself().bump().await
+    }
+
+    #[handler]
+    fn ask_in_a_task(
+        &mut self,
+        ctx: &mut Context<Self>,
+    ) -> tokio::task::JoinHandle<Result<u64, AskError>> {
+        tokio::spawn(ctx.myself().bump())
+    }
+}
+
+#[tokio::test]
+async fn a_self_ask_awaited_in_the_handler_fails_and_sends_nothing() {
+    let actor = Selfish::default().spawn();
+    assert_eq!(actor.ask_and_wait().await, Ok(Err(AskError::SelfAsk)));
+    // Nothing was sent: the count is untouched.
+    assert_eq!(actor.bump().await, Ok(1));
+}
+
+#[tokio::test]
+async fn a_self_ask_moved_into_a_task_is_sent_there() {
+    let actor = Selfish::default().spawn();
+    let task = actor.ask_in_a_task().await.unwrap();
+    assert_eq!(task.await.unwrap(), Ok(1));
+}

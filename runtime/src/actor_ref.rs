@@ -63,7 +63,19 @@ impl<A: Actor> RawRef<A> {
         A: Handler<M>,
         M: Send + 'static,
     {
-        Ask::new(Strong::new(self.sink()), msg)
+        Ask::new(
+            self.cell(),
+            msg,
+            |msg, reply| {
+                self.tx
+                    .try_send(A::__wrap(msg, reply))
+                    .map_err(|e| match e {
+                        TrySend::Full(entry) => TrySend::Full(A::__unwrap(entry)),
+                        TrySend::Closed(entry) => TrySend::Closed(A::__unwrap(entry)),
+                    })
+            },
+            || Strong::new(self.sink()),
+        )
     }
 
     /// The mailbox as a handle that accepts `M`: the mailbox's own `Arc`,
@@ -305,7 +317,8 @@ impl<A: Actor> ActorRef<A> {
     /// Sends a request and returns a future of its typed reply.
     ///
     /// Await it directly, or bound it with [`Ask::timeout`]. The request is
-    /// sent when the future is first polled.
+    /// sent at once if the mailbox has room, and otherwise waits for room
+    /// from the first poll; see [`Ask`].
     ///
     /// # Errors
     ///

@@ -12,7 +12,7 @@ use tokio::sync::oneshot;
 use tokio::time::Sleep;
 
 use crate::actor::Handler;
-use crate::cell::Cell;
+use crate::cell::{ActorId, Cell};
 use crate::error::AskError;
 use crate::mailbox::{Shared, TrySend};
 use crate::reply::{ReplyResult, ReplyTo};
@@ -177,12 +177,22 @@ fn is_self_ask(cell: &Cell) -> bool {
 /// [`Recipient::ask`](crate::Recipient::ask) and the client methods `#[actor]`
 /// generates. It is an ordinary owned future, `Send` and `'static` when the
 /// message and the reply are: await it, hand it to `tokio::spawn`, keep many
-/// in a `Vec` and join them, or return it from a function. It holds its own
-/// reference to the actor (which therefore does not stop by itself while the
-/// ask is pending), not a borrow of the reference it was made from.
+/// in a `Vec` and join them, or return it from a function. It borrows
+/// nothing from the reference it was made from.
 ///
-/// Nothing is sent until it is first polled. Sending allocates the reply
-/// slot and nothing else, unless the mailbox is full.
+/// The request is sent as the ask is made, if the mailbox has room, so
+/// that asks made one after another arrive in that order and run
+/// concurrently once joined; awaiting it waits for the reply. An ask to a
+/// full mailbox waits for room from its first poll, and until then counts
+/// as a reference to the actor, so that the actor does not stop by itself
+/// under it. Sending allocates the reply slot and nothing else, unless the
+/// mailbox is full.
+///
+/// An ask made inside one of the target actor's own handlers is held back
+/// instead: awaited there, it fails with [`AskError::SelfAsk`] without
+/// sending anything (the actor handles one message at a time, so the reply
+/// could never come); moved elsewhere, for example into `tokio::spawn`, it
+/// is sent at its first poll.
 ///
 /// # Errors
 ///
@@ -190,9 +200,10 @@ fn is_self_ask(cell: &Cell) -> bool {
 ///
 /// # Cancel safety
 ///
-/// Not cancel safe: dropped while it waits for room in a full mailbox, the
-/// request is dropped unsent; dropped later, the request is still handled
-/// and its reply discarded.
+/// Dropping it does not take the request back: a request already in the
+/// mailbox is still handled, and its reply discarded. Only an ask still
+/// waiting for room in a full mailbox (or held back, see above) is dropped
+/// unsent.
 ///
 /// # Panics
 ///
@@ -220,20 +231,29 @@ fn is_self_ask(cell: &Cell) -> bool {
 /// assert_eq!(spawned.await??, 42);
 /// # Ok(()) }
 /// ```
-#[must_use = "an ask does nothing until it is awaited"]
+#[must_use = "an ask's reply is lost unless it is awaited"]
 pub struct Ask<M, R> {
-    target: Strong<M, R>,
     state: State<M, R>,
     timer: Timer,
+    /// The target, for `Debug`: copied, so that an ask sent at once holds
+    /// no reference.
+    actor: ActorId,
+    type_name: &'static &'static str,
 }
 
 enum State<M, R> {
-    Unsent(M),
+    /// Held back: made inside the target's own handler.
+    Unsent(Strong<M, R>, M),
+    /// Waiting for room in a full mailbox; the handle is held for its
+    /// count, so that the actor does not stop by itself meanwhile.
     Sending(
+        #[allow(dead_code)] Strong<M, R>,
         BoxFuture<'static, Result<(), M>>,
         oneshot::Receiver<ReplyResult<R>>,
     ),
     Waiting(oneshot::Receiver<ReplyResult<R>>),
+    /// Failed as it was made.
+    Failed(AskError),
     Done,
 }
 
@@ -246,25 +266,54 @@ enum Timer {
 }
 
 impl<M, R> Ask<M, R> {
+    /// Makes an ask to the actor behind `cell` and sends it with
+    /// `try_push` if it can; `strong` gives the counted handle an ask that
+    /// cannot be sent at once keeps.
     #[inline]
-    pub(crate) fn new(target: Strong<M, R>, msg: M) -> Self {
+    pub(crate) fn new(
+        cell: &Cell,
+        msg: M,
+        try_push: impl FnOnce(M, ReplyTo<R>) -> Result<(), Refused<M, R>>,
+        strong: impl FnOnce() -> Strong<M, R>,
+    ) -> Self {
+        let state = if is_self_ask(cell) {
+            State::Unsent(strong(), msg)
+        } else {
+            let (reply, rx) = ReplyTo::channel();
+            match try_push(msg, reply) {
+                Ok(()) => State::Waiting(rx),
+                Err(TrySend::Closed(_)) => State::Failed(AskError::Stopped),
+                // The same reply handle waits for room with it.
+                Err(TrySend::Full((msg, reply))) => Self::sending(strong(), msg, reply, rx),
+            }
+        };
         Ask {
-            target,
-            state: State::Unsent(msg),
+            state,
             timer: Timer::None,
+            actor: cell.id,
+            type_name: cell.type_name,
         }
     }
 
+    #[cold]
+    fn sending(
+        target: Strong<M, R>,
+        msg: M,
+        reply: ReplyTo<R>,
+        rx: oneshot::Receiver<ReplyResult<R>>,
+    ) -> State<M, R> {
+        let push = target.sink.clone().push(msg, reply);
+        State::Sending(target, push, rx)
+    }
+
     /// Fails the ask with [`AskError::Timeout`] if no reply arrives within
-    /// `timeout`, counted from the first poll (which sends the request and
-    /// includes waiting for mailbox space).
+    /// `timeout`, counted from the first poll (and including any wait for
+    /// room in a full mailbox).
     ///
     /// The request may still be handled after the timeout; its reply is then
-    /// discarded. Called after the first poll, it does nothing.
+    /// discarded.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        if let State::Unsent(_) = self.state {
-            self.timer = Timer::After(timeout);
-        }
+        self.timer = Timer::After(timeout);
         self
     }
 }
@@ -276,10 +325,10 @@ impl<M, R> Unpin for Ask<M, R> {}
 impl<M, R> fmt::Debug for Ask<M, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = match self.state {
-            State::Unsent(_) => "unsent",
+            State::Unsent(..) => "held back",
             State::Sending(..) => "waiting for mailbox space",
             State::Waiting(_) => "waiting for the reply",
-            State::Done => "done",
+            State::Failed(_) | State::Done => "done",
         };
         let timeout = match &self.timer {
             Timer::None => None,
@@ -292,7 +341,7 @@ impl<M, R> fmt::Debug for Ask<M, R> {
         };
         f.debug_struct("Ask")
             .field("message", &std::any::type_name::<M>())
-            .field("actor", &format_args!("{}", self.target.sink.cell()))
+            .field("actor", &format_args!("{}{}", self.type_name, self.actor))
             .field("state", &state)
             .field("timeout", &timeout)
             .finish()
@@ -303,37 +352,6 @@ impl<M, R> Ask<M, R> {
     fn poll_reply(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<R, AskError>> {
         loop {
             match &mut self.state {
-                State::Unsent(_) => {
-                    let State::Unsent(msg) = std::mem::replace(&mut self.state, State::Done) else {
-                        unreachable!("matched Unsent above")
-                    };
-                    let sink = &self.target.sink;
-                    let cell = sink.cell();
-                    if is_self_ask(cell) {
-                        tracing::error!(actor = %cell, "an actor asked itself; use `tell` or call the method directly");
-                        return Poll::Ready(Err(AskError::SelfAsk));
-                    }
-                    let (reply, rx) = ReplyTo::channel();
-                    self.state = match sink.try_push(msg, reply) {
-                        Ok(()) => State::Waiting(rx),
-                        Err(TrySend::Closed(_)) => return Poll::Ready(Err(AskError::Stopped)),
-                        // The same reply handle waits for space with it.
-                        Err(TrySend::Full((msg, reply))) => {
-                            State::Sending(sink.clone().push(msg, reply), rx)
-                        }
-                    };
-                }
-                State::Sending(push, _) => {
-                    let sent = ready!(push.as_mut().poll(cx));
-                    let State::Sending(_, rx) = std::mem::replace(&mut self.state, State::Done)
-                    else {
-                        unreachable!("matched Sending above")
-                    };
-                    match sent {
-                        Ok(()) => self.state = State::Waiting(rx),
-                        Err(_) => return Poll::Ready(Err(AskError::Stopped)),
-                    }
-                }
                 State::Waiting(rx) => {
                     let result = ready!(Pin::new(rx).poll(cx));
                     self.state = State::Done;
@@ -343,6 +361,41 @@ impl<M, R> Ask<M, R> {
                         // a handle dropped by user code means no reply.
                         Err(_) => Err(AskError::NoReply),
                     });
+                }
+                State::Sending(_, push, _) => {
+                    let sent = ready!(push.as_mut().poll(cx));
+                    let State::Sending(_, _, rx) = std::mem::replace(&mut self.state, State::Done)
+                    else {
+                        unreachable!("matched Sending above")
+                    };
+                    match sent {
+                        Ok(()) => self.state = State::Waiting(rx),
+                        Err(_) => return Poll::Ready(Err(AskError::Stopped)),
+                    }
+                }
+                State::Unsent(..) => {
+                    let State::Unsent(target, msg) =
+                        std::mem::replace(&mut self.state, State::Done)
+                    else {
+                        unreachable!("matched Unsent above")
+                    };
+                    let cell = target.sink.cell();
+                    if is_self_ask(cell) {
+                        tracing::error!(actor = %cell, "an actor asked itself; use `tell` or call the method directly");
+                        return Poll::Ready(Err(AskError::SelfAsk));
+                    }
+                    let (reply, rx) = ReplyTo::channel();
+                    self.state = match target.sink.try_push(msg, reply) {
+                        Ok(()) => State::Waiting(rx),
+                        Err(TrySend::Closed(_)) => return Poll::Ready(Err(AskError::Stopped)),
+                        Err(TrySend::Full((msg, reply))) => Self::sending(target, msg, reply, rx),
+                    };
+                }
+                State::Failed(_) => {
+                    let State::Failed(err) = std::mem::replace(&mut self.state, State::Done) else {
+                        unreachable!("matched Failed above")
+                    };
+                    return Poll::Ready(Err(err));
                 }
                 State::Done => panic!("`Ask` polled after completion"),
             }

@@ -203,7 +203,13 @@ impl<M: Message> Recipient<M> {
     ///
     /// Not cancel safe, as [`ActorRef::ask`](crate::ActorRef::ask).
     pub fn ask(&self, msg: M) -> Ask<M, M::Reply> {
-        Ask::new(self.target.clone(), msg)
+        let sink = self.sink();
+        Ask::new(
+            sink.cell(),
+            msg,
+            |msg, reply| sink.try_push(msg, reply),
+            || self.target.clone(),
+        )
     }
 
     /// Sends a request and blocks the thread until the reply arrives.
