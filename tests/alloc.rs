@@ -390,3 +390,52 @@ fn an_idle_supervised_child_holds_few_heap_bytes() {
         );
     });
 }
+
+/// Hands every ask on to a `Bumper`, directly or mapped.
+struct Forwarder {
+    bumper: ActorRef<Bumper>,
+}
+
+#[actor]
+impl Forwarder {
+    #[handler(deferred)]
+    async fn pass(&mut self, by: u64, reply: ReplyTo<u64>) {
+        let _ = self.bumper.forward(Bump(by), reply).await;
+    }
+
+    #[handler(deferred)]
+    async fn pass_mapped(&mut self, by: u64, reply: ReplyTo<u64>) {
+        let reply = reply.map(|total: u64| total + 1);
+        let _ = self.bumper.forward(Bump(by), reply).await;
+    }
+}
+
+/// A forwarded ask allocates only the reply slot its ask made: the worker
+/// answers through the very same slot. A mapped one adds its two boxes.
+#[test]
+fn a_forwarded_ask_allocates_only_its_reply_slot() {
+    runtime().block_on(async {
+        let forwarder = Forwarder {
+            bumper: Bumper::default().spawn(),
+        }
+        .spawn();
+        for _ in 0..WARMUP {
+            forwarder.pass(1).await.unwrap();
+        }
+        let before = allocations();
+        for _ in 0..MEASURED {
+            forwarder.pass(1).await.unwrap();
+        }
+        let per_ask = (allocations() - before) as f64 / MEASURED as f64;
+        println!("forwarded ask: {per_ask:.3} allocations per ask");
+        assert!(per_ask <= 1.0, "a forwarded ask allocated {per_ask} times");
+
+        let before = allocations();
+        for _ in 0..MEASURED {
+            forwarder.pass_mapped(1).await.unwrap();
+        }
+        let per_ask = (allocations() - before) as f64 / MEASURED as f64;
+        println!("forwarded and mapped ask: {per_ask:.3} allocations per ask");
+        assert!(per_ask <= 3.0, "a mapped ask allocated {per_ask} times");
+    });
+}

@@ -209,7 +209,81 @@ impl<A: Actor> ActorRef<A> {
             .tx
             .tell(A::__wrap(msg, ReplyTo::none()))
             .await
-            .map_err(|entry| TellError(message::<A, M>(entry)))
+            .map_err(|entry| TellError::new(self.cell(), message::<A, M>(entry)))
+    }
+
+    /// Passes a pending reply on: sends `msg` with a reply handle taken
+    /// from another ask, so that this actor's handler answers that ask
+    /// directly. A router or a front actor can hand each request to a
+    /// worker this way, with no task waiting in between and no allocation;
+    /// [`ReplyTo::map`] converts the worker's reply if the types differ.
+    /// Waits only while the mailbox is full, like [`tell`](Self::tell).
+    ///
+    /// # Errors
+    ///
+    /// If the actor has stopped, returns [`TellError`] holding the message
+    /// and the reply handle, so that the caller can pass them to another
+    /// actor; dropping them fails the original ask with
+    /// [`AskError::NoReply`].
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe, as [`tell`](Self::tell): dropped while it waits for
+    /// room, the message is dropped, and with it the reply handle (the
+    /// original ask fails with [`AskError::NoReply`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use typact::prelude::*;
+    ///
+    /// #[derive(Default)]
+    /// struct Worker;
+    ///
+    /// #[actor]
+    /// impl Worker {
+    ///     #[handler]
+    ///     fn double(&self, n: u64) -> u64 {
+    ///         2 * n
+    ///     }
+    /// }
+    ///
+    /// /// Hands every job to the next worker, round robin.
+    /// struct Router {
+    ///     workers: Vec<ActorRef<Worker>>,
+    ///     next: usize,
+    /// }
+    ///
+    /// #[actor]
+    /// impl Router {
+    ///     #[handler(deferred)]
+    ///     async fn job(&mut self, n: u64, reply: ReplyTo<u64>) {
+    ///         let worker = &self.workers[self.next % self.workers.len()];
+    ///         self.next += 1;
+    ///         let _ = worker.forward(Double { n }, reply).await;
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), AskError> {
+    /// let workers = (0..3).map(|_| Worker.spawn()).collect();
+    /// let router = Router { workers, next: 0 }.spawn();
+    /// assert_eq!(router.job(21).await?, 42);
+    /// # Ok(()) }
+    /// ```
+    pub async fn forward<M>(
+        &self,
+        msg: M,
+        reply: ReplyTo<<A as Handler<M>>::Reply>,
+    ) -> Result<(), TellError<(M, ReplyTo<<A as Handler<M>>::Reply>)>>
+    where
+        A: Handler<M>,
+    {
+        self.raw()
+            .tx
+            .tell(A::__wrap(msg, reply))
+            .await
+            .map_err(|entry| TellError::new(self.cell(), A::__unwrap(entry)))
     }
 
     /// Waits for a place in the mailbox and reserves it; the returned
@@ -311,7 +385,7 @@ impl<A: Actor> ActorRef<A> {
         self.raw()
             .tx
             .blocking_send(A::__wrap(msg, ReplyTo::none()))
-            .map_err(|entry| TellError(message::<A, M>(entry)))
+            .map_err(|entry| TellError::new(self.cell(), message::<A, M>(entry)))
     }
 
     /// Sends a request and returns a future of its typed reply.
@@ -502,7 +576,7 @@ impl<A: Actor> Permit<'_, A> {
         // The place is the entry's now: the receiver frees it.
         std::mem::forget(self);
         tx.push_reserved(A::__wrap(msg, ReplyTo::none()))
-            .map_err(|entry| TellError(message::<A, M>(entry)))
+            .map_err(|entry| TellError::new(tx.cell(), message::<A, M>(entry)))
     }
 }
 

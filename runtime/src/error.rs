@@ -2,7 +2,9 @@
 
 use std::error::Error;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use crate::cell::{ActorId, Cell};
 
 /// A boxed error, as returned by a failing `on_start` hook.
 pub type BoxError = Box<dyn Error + Send + Sync + 'static>;
@@ -119,27 +121,136 @@ impl fmt::Display for StopReason {
     }
 }
 
-/// The error of [`ActorRef::tell`](crate::ActorRef::tell): the actor has
-/// stopped, and the message is handed back.
-pub struct TellError<M>(pub M);
+/// Which actor an error is about: its type, id and name, as the cell
+/// displays them (`Counter(hits)#3`).
+#[derive(Clone)]
+pub(crate) struct Label {
+    pub(crate) id: ActorId,
+    pub(crate) type_name: &'static &'static str,
+    pub(crate) name: Option<Arc<str>>,
+}
+
+impl Label {
+    pub(crate) fn of(cell: &Cell) -> Self {
+        Label {
+            id: cell.id,
+            type_name: cell.type_name,
+            name: cell.name.clone(),
+        }
+    }
+}
+
+impl fmt::Display for Label {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.name {
+            Some(name) => write!(f, "{}({name}){}", self.type_name, self.id),
+            None => write!(f, "{}{}", self.type_name, self.id),
+        }
+    }
+}
+
+/// The error of [`ActorRef::tell`](crate::ActorRef::tell) and the other
+/// waiting sends: the actor has stopped, and the message is handed back.
+///
+/// It names the actor, in its `Display` and `Debug` forms and through
+/// [`actor_type`](Self::actor_type), [`actor_name`](Self::actor_name) and
+/// [`actor_id`](Self::actor_id). It is `Send + Sync + 'static` for every
+/// message (the message is kept where only the owner of the error can
+/// reach it), so `?` turns it into a `Box<dyn Error + Send + Sync>` or an
+/// `anyhow::Error` whatever the message holds.
+///
+/// # Examples
+///
+/// ```
+/// use typact::prelude::*;
+///
+/// #[derive(Default)]
+/// struct Log;
+///
+/// #[actor]
+/// impl Log {
+///     #[handler]
+///     fn line(&mut self, text: std::cell::Cell<u32>) {
+///         let _ = text; // a message that is `Send` but not `Sync`
+///     }
+/// }
+///
+/// async fn log(log: &ActorRef<Log>) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+///     log.tell(Line { text: std::cell::Cell::new(1) }).await?;
+///     Ok(())
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let actor = Log.builder().name("audit").spawn();
+/// actor.stop();
+/// actor.wait_for_stop().await;
+/// let err = log(&actor).await.unwrap_err();
+/// assert!(err.to_string().starts_with("Log(audit)#"), "{err}");
+/// # }
+/// ```
+pub struct TellError<M> {
+    /// Behind a lock only so that the error is `Sync` for any `M: Send`:
+    /// nothing ever locks it; the message comes out by value or through
+    /// `&mut self`.
+    message: Mutex<M>,
+    actor: Label,
+}
 
 impl<M> TellError<M> {
+    pub(crate) fn new(cell: &Cell, message: M) -> Self {
+        TellError {
+            message: Mutex::new(message),
+            actor: Label::of(cell),
+        }
+    }
+
     /// Takes back the message that could not be delivered.
     pub fn into_inner(self) -> M {
-        self.0
+        self.message
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The message that could not be delivered.
+    pub fn message_mut(&mut self) -> &mut M {
+        self.message
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The type name of the actor the message was for.
+    pub fn actor_type(&self) -> &'static str {
+        self.actor.type_name
+    }
+
+    /// The name of the actor the message was for, if it has one.
+    pub fn actor_name(&self) -> Option<&str> {
+        self.actor.name.as_deref()
+    }
+
+    /// The id of the actor the message was for.
+    pub fn actor_id(&self) -> ActorId {
+        self.actor.id
     }
 }
 
 impl<M> fmt::Debug for TellError<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("TellError").finish_non_exhaustive()
+        f.debug_struct("TellError")
+            .field("actor", &format_args!("{}", self.actor))
+            .field("reason", &format_args!("the actor has stopped"))
+            .field("message", &std::any::type_name::<M>())
+            .finish()
     }
 }
 
 impl<M> fmt::Display for TellError<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(
-            "the actor has stopped; the message was not delivered and is returned in this error",
+        write!(
+            f,
+            "{} has stopped; the message was not delivered and is returned in this error",
+            self.actor
         )
     }
 }

@@ -105,7 +105,7 @@ impl<M: Message> Recipient<M> {
     pub async fn tell(&self, msg: M) -> Result<(), TellError<M>> {
         match self.sink().try_push(msg, ReplyTo::none()) {
             Ok(()) => Ok(()),
-            Err(TrySend::Closed((msg, _))) => Err(TellError(msg)),
+            Err(TrySend::Closed((msg, _))) => Err(TellError::new(self.sink().cell(), msg)),
             Err(TrySend::Full((msg, _))) => {
                 // Wait for a place without boxing a future: only a bounded
                 // mailbox is ever full.
@@ -114,12 +114,52 @@ impl<M: Message> Recipient<M> {
                         .await
                         .is_err()
                     {
-                        return Err(TellError(msg));
+                        return Err(TellError::new(self.sink().cell(), msg));
                     }
                 }
                 self.sink()
                     .push_reserved(msg, ReplyTo::none())
-                    .map_err(TellError)
+                    .map_err(|msg| TellError::new(self.sink().cell(), msg))
+            }
+        }
+    }
+
+    /// Passes a pending reply on, as
+    /// [`ActorRef::forward`](crate::ActorRef::forward) does: the actor
+    /// behind this recipient answers the ask `reply` came from.
+    ///
+    /// # Errors
+    ///
+    /// If the actor has stopped, returns [`TellError`] holding the message
+    /// and the reply handle.
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe, as [`tell`](Self::tell).
+    pub async fn forward(
+        &self,
+        msg: M,
+        reply: ReplyTo<M::Reply>,
+    ) -> Result<(), TellError<(M, ReplyTo<M::Reply>)>> {
+        let sink = self.sink();
+        match sink.try_push(msg, reply) {
+            Ok(()) => Ok(()),
+            Err(TrySend::Closed(refused)) => Err(TellError::new(sink.cell(), refused)),
+            Err(TrySend::Full((msg, reply))) => {
+                if let Some(space) = sink.space() {
+                    if crate::mailbox::wait_for_place(space, sink.cell())
+                        .await
+                        .is_err()
+                    {
+                        return Err(TellError::new(sink.cell(), (msg, reply)));
+                    }
+                }
+                sink.push_reserved(msg, reply).map_err(|msg| {
+                    // The entry's reply handle is dropped with it; a stop
+                    // between the reservation and the push is the only way
+                    // here, so the ask fails as stopped would.
+                    TellError::new(sink.cell(), (msg, ReplyTo::none()))
+                })
             }
         }
     }
@@ -272,7 +312,8 @@ impl<M: Message> RecipientPermit<'_, M> {
         let sink = self.sink;
         // The place is the entry's now: the receiver frees it.
         std::mem::forget(self);
-        sink.push_reserved(msg, ReplyTo::none()).map_err(TellError)
+        sink.push_reserved(msg, ReplyTo::none())
+            .map_err(|msg| TellError::new(sink.cell(), msg))
     }
 }
 

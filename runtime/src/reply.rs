@@ -2,6 +2,7 @@
 
 use std::cell::Cell;
 use std::fmt;
+use std::sync::{Mutex, PoisonError};
 
 use tokio::sync::oneshot;
 
@@ -81,6 +82,9 @@ impl Drop for MarkOff {
     }
 }
 
+// A handle is two words, whatever its route: every mailbox entry holds one.
+const _: () = assert!(size_of::<ReplyTo<u64>>() == 2 * size_of::<usize>());
+
 // The guards carry nothing; only their drops matter.
 const _: () = assert!(size_of::<Abandoned<u64>>() == size_of::<u64>());
 
@@ -123,32 +127,95 @@ pub(crate) fn abandon_while<T>(why: Abandon, f: impl FnOnce() -> T) -> T {
 /// reply.send(7); // a tell: nobody waits, nothing happens
 /// ```
 pub struct ReplyTo<R> {
-    tx: Option<oneshot::Sender<ReplyResult<R>>>,
+    route: Route<R>,
+}
+
+/// Where a reply goes. Two words, like the `Option` of a sender it
+/// replaced: a mapped handle keeps its closure and the handle it maps to
+/// behind one more pointer, so that every other handle (and every mailbox
+/// entry, which holds one) stays this size.
+enum Route<R> {
+    /// A tell: nobody waits.
+    None,
+    /// The asker's side of the ask's one-shot channel.
+    Direct(oneshot::Sender<ReplyResult<R>>),
+    /// A handle made by [`ReplyTo::map`]: converts, then answers the
+    /// handle it was made from. Behind a lock only so that a handle stays
+    /// `Sync` whatever the closure captures; nothing contends for it.
+    Mapped(Box<Mutex<Box<dyn Deliver<R>>>>),
+}
+
+/// A mapped handle's far end: converts a reply and passes it on.
+trait Deliver<S>: Send {
+    fn deliver(self: Box<Self>, reply: ReplyResult<S>);
+    fn is_closed(&self) -> bool;
+}
+
+fn deliver<S>(to: Mutex<Box<dyn Deliver<S>>>, reply: ReplyResult<S>) {
+    to.into_inner()
+        .unwrap_or_else(PoisonError::into_inner)
+        .deliver(reply);
+}
+
+/// `ReplyTo<R>` answered with an `S`, converted by `F`.
+struct MapInto<R, F> {
+    to: ReplyTo<R>,
+    f: F,
+}
+
+impl<S, R, F> Deliver<S> for MapInto<R, F>
+where
+    F: FnOnce(S) -> R + Send,
+    R: Send,
+{
+    fn deliver(self: Box<Self>, reply: ReplyResult<S>) {
+        let MapInto { to, f } = *self;
+        match reply {
+            Ok(value) => to.send(f(value)),
+            Err(err) => to.fail(err),
+        }
+    }
+
+    fn is_closed(&self) -> bool {
+        self.to.is_abandoned()
+    }
 }
 
 impl<R> ReplyTo<R> {
     /// The empty handle of a `tell`.
     #[inline]
     pub fn none() -> Self {
-        ReplyTo { tx: None }
+        ReplyTo { route: Route::None }
     }
 
     #[inline]
     pub(crate) fn channel() -> (Self, oneshot::Receiver<ReplyResult<R>>) {
         let (tx, rx) = oneshot::channel();
-        (ReplyTo { tx: Some(tx) }, rx)
+        (
+            ReplyTo {
+                route: Route::Direct(tx),
+            },
+            rx,
+        )
     }
 
     /// Whether someone waits for this reply (an ask, not a tell).
     #[inline]
     pub fn is_ask(&self) -> bool {
-        self.tx.is_some()
+        !matches!(self.route, Route::None)
     }
 
     /// Whether the asker has given up (dropped its future, or timed out). A
     /// handler doing expensive work for an ask can check this first.
     pub fn is_abandoned(&self) -> bool {
-        self.tx.as_ref().is_some_and(|tx| tx.is_closed())
+        match &self.route {
+            Route::None => false,
+            Route::Direct(tx) => tx.is_closed(),
+            Route::Mapped(to) => to
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .is_closed(),
+        }
     }
 
     /// Answers the ask. Does nothing for a tell, or if the asker has gone.
@@ -158,17 +225,88 @@ impl<R> ReplyTo<R> {
     /// logged, so an asker's timeout never brings down the actor it asked.
     #[inline]
     pub fn send(mut self, value: R) {
-        if let Some(tx) = self.tx.take() {
-            if let Err(unsent) = tx.send(Ok(value)) {
-                drop_late_reply(unsent);
+        match std::mem::replace(&mut self.route, Route::None) {
+            Route::None => {}
+            Route::Direct(tx) => {
+                if let Err(unsent) = tx.send(Ok(value)) {
+                    drop_late_reply(unsent);
+                }
             }
+            Route::Mapped(to) => deliver(*to, Ok(value)),
+        }
+    }
+
+    /// A handle that answers this one with a reply of another type,
+    /// converted by `f`: pass it on to an actor whose reply is an `S`
+    /// (see [`ActorRef::forward`](crate::ActorRef::forward)), and its reply
+    /// reaches this handle's asker as `f(reply)`, with no task in between.
+    ///
+    /// If the new handle fails (its handler panics, its actor stops) or is
+    /// dropped unanswered, this one fails the same way. The map of a
+    /// tell's empty handle is an empty handle.
+    ///
+    /// Mapping allocates twice: the closure and this handle together, and
+    /// a small box that keeps every handle two words wide. A plain forward
+    /// without a map allocates nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use typact::prelude::*;
+    ///
+    /// #[derive(Default)]
+    /// struct Squarer;
+    ///
+    /// #[actor]
+    /// impl Squarer {
+    ///     #[handler]
+    ///     fn square(&self, n: u64) -> u64 {
+    ///         n * n
+    ///     }
+    /// }
+    ///
+    /// /// Answers `Describe` asks by handing them, mapped, to a squarer.
+    /// struct Front {
+    ///     squarer: ActorRef<Squarer>,
+    /// }
+    ///
+    /// #[actor]
+    /// impl Front {
+    ///     #[handler(deferred)]
+    ///     async fn describe(&mut self, n: u64, reply: ReplyTo<String>) {
+    ///         let reply = reply.map(move |sq: u64| format!("{n}² = {sq}"));
+    ///         let _ = self.squarer.forward(Square { n }, reply).await;
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), AskError> {
+    /// let front = Front { squarer: Squarer.spawn() }.spawn();
+    /// assert_eq!(front.describe(7).await?, "7² = 49");
+    /// # Ok(()) }
+    /// ```
+    pub fn map<S, F>(self, f: F) -> ReplyTo<S>
+    where
+        F: FnOnce(S) -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        if !self.is_ask() {
+            return ReplyTo::none();
+        }
+        let to: Box<dyn Deliver<S>> = Box::new(MapInto { to: self, f });
+        ReplyTo {
+            route: Route::Mapped(Box::new(Mutex::new(to))),
         }
     }
 
     /// Fails the ask with `err`, for a request the actor will never handle.
     pub(crate) fn fail(mut self, err: AskError) {
-        if let Some(tx) = self.tx.take() {
-            let _ = tx.send(Err(err));
+        match std::mem::replace(&mut self.route, Route::None) {
+            Route::None => {}
+            Route::Direct(tx) => {
+                let _ = tx.send(Err(err));
+            }
+            Route::Mapped(to) => deliver(*to, Err(err)),
         }
     }
 }
@@ -184,7 +322,10 @@ fn drop_late_reply<R>(reply: ReplyResult<R>) {
 
 impl<R> Drop for ReplyTo<R> {
     fn drop(&mut self) {
-        let Some(tx) = self.tx.take() else { return };
+        // A mapped handle's own handle decides when it drops, below.
+        let Route::Direct(tx) = std::mem::replace(&mut self.route, Route::None) else {
+            return;
+        };
         // Dropped by the runtime (a panicked or cut-short handler's future, a
         // stopped actor's state), or while unwinding from a sync handler's
         // panic: tell the asker why. Otherwise the asker sees `NoReply`.
