@@ -426,6 +426,99 @@ impl<M, R> Future for Ask<M, R> {
     }
 }
 
+impl<M, T, E> Ask<M, Result<T, E>> {
+    /// For a handler that returns a `Result`: one `Result` instead of two,
+    /// with a failed ask turned into the handler's error type. A handler
+    /// that asks another actor and propagates with `?` can then return
+    /// `Result<T, AskError>` (or its own error, or a boxed one) and its
+    /// callers get a `Result<T, AskError>`, not a
+    /// `Result<Result<T, AskError>, AskError>`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use typact::prelude::*;
+    ///
+    /// #[derive(Default)]
+    /// struct Store;
+    ///
+    /// #[actor]
+    /// impl Store {
+    ///     #[handler]
+    ///     fn load(&self, key: u32) -> Result<String, AskError> {
+    ///         Ok(format!("value {key}"))
+    ///     }
+    /// }
+    ///
+    /// struct Front {
+    ///     store: ActorRef<Store>,
+    /// }
+    ///
+    /// #[actor]
+    /// impl Front {
+    ///     /// Asks the store, and passes its error or the ask's on with `?`.
+    ///     #[handler]
+    ///     async fn get(&mut self, key: u32) -> Result<String, AskError> {
+    ///         let value = self.store.load(key).flatten().await?;
+    ///         Ok(value.to_uppercase())
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let front = Front { store: Store.spawn() }.spawn();
+    /// let value: Result<String, AskError> = front.get(7).flatten().await;
+    /// assert_eq!(value.as_deref(), Ok("VALUE 7"));
+    /// # }
+    /// ```
+    pub fn flatten(self) -> FlatAsk<M, T, E>
+    where
+        E: From<AskError>,
+    {
+        FlatAsk { ask: self }
+    }
+}
+
+/// An [`Ask`] for a `Result` reply, resolving to one `Result`; made by
+/// [`Ask::flatten`].
+///
+/// # Errors
+///
+/// The handler's error, or the [`AskError`] of the ask converted with
+/// `From`.
+///
+/// # Cancel safety
+///
+/// As for [`Ask`].
+#[must_use = "an ask's reply is lost unless it is awaited"]
+pub struct FlatAsk<M, T, E> {
+    ask: Ask<M, Result<T, E>>,
+}
+
+impl<M, T, E> FlatAsk<M, T, E> {
+    /// As [`Ask::timeout`]: a timeout becomes `E::from(AskError::Timeout)`.
+    pub fn timeout(self, timeout: Duration) -> Self {
+        FlatAsk {
+            ask: self.ask.timeout(timeout),
+        }
+    }
+}
+
+impl<M, T, E> fmt::Debug for FlatAsk<M, T, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("FlatAsk").field(&self.ask).finish()
+    }
+}
+
+impl<M, T, E: From<AskError>> Future for FlatAsk<M, T, E> {
+    type Output = Result<T, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let reply = ready!(Pin::new(&mut self.get_mut().ask).poll(cx));
+        Poll::Ready(reply.unwrap_or_else(|err| Err(E::from(err))))
+    }
+}
+
 /// Asks from outside async code, blocking the thread.
 pub(crate) fn blocking_ask<M, R>(
     target: &(dyn Sink<M, Reply = R> + '_),

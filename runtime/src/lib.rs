@@ -22,7 +22,7 @@ mod weak;
 
 pub use crate::actor::{Actor, Handler, Message};
 pub use crate::actor_ref::{ActorRef, Permit};
-pub use crate::ask::Ask;
+pub use crate::ask::{Ask, FlatAsk};
 pub use crate::builder::ActorBuilder;
 pub use crate::cell::{ActorId, dead_letters};
 pub use crate::context::{Context, Terminated, TimerHandle};
