@@ -61,7 +61,7 @@ impl<A: Actor> RawRef<A> {
     pub fn ask<M>(&self, msg: M) -> Ask<M, <A as Handler<M>>::Reply>
     where
         A: Handler<M>,
-        M: Send + 'static,
+        M: 'static,
     {
         Ask::new(
             self.cell(),
@@ -84,7 +84,7 @@ impl<A: Actor> RawRef<A> {
     pub(crate) fn sink<M>(&self) -> Arc<dyn Sink<M, Reply = <A as Handler<M>>::Reply>>
     where
         A: Handler<M>,
-        M: Send + 'static,
+        M: 'static,
     {
         self.tx.shared().clone()
     }
@@ -427,7 +427,7 @@ impl<A: Actor> ActorRef<A> {
     pub fn ask<M>(&self, msg: M) -> Ask<M, <A as Handler<M>>::Reply>
     where
         A: Handler<M>,
-        M: Send + 'static,
+        M: 'static,
     {
         self.raw().ask(msg)
     }
@@ -446,7 +446,7 @@ impl<A: Actor> ActorRef<A> {
     pub fn blocking_ask<M>(&self, msg: M) -> Result<<A as Handler<M>>::Reply, AskError>
     where
         A: Handler<M>,
-        M: Send + 'static,
+        M: 'static,
     {
         crate::ask::blocking_ask(&**self.raw().tx.shared(), msg)
     }

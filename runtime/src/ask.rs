@@ -80,7 +80,7 @@ fn message<A: Handler<M>, M>(entry: A::Mailbox) -> M {
 impl<A, M> Sink<M> for Shared<A::Mailbox, A>
 where
     A: Handler<M>,
-    M: Send + 'static,
+    M: 'static,
 {
     type Reply = <A as Handler<M>>::Reply;
 
