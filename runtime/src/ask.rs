@@ -12,8 +12,8 @@ use tokio::sync::oneshot;
 use tokio::time::Sleep;
 
 use crate::actor::Handler;
-use crate::cell::{ActorId, Cell};
-use crate::error::AskError;
+use crate::cell::Cell;
+use crate::error::{AskError, AskErrorKind, Label};
 use crate::mailbox::{Shared, TrySend};
 use crate::reply::{ReplyResult, ReplyTo};
 
@@ -235,10 +235,9 @@ fn is_self_ask(cell: &Cell) -> bool {
 pub struct Ask<M, R> {
     state: State<M, R>,
     timer: Timer,
-    /// The target, for `Debug`: copied, so that an ask sent at once holds
-    /// no reference.
-    actor: ActorId,
-    type_name: &'static &'static str,
+    /// The target, for errors and `Debug`: copied, so that an ask sent at
+    /// once holds no reference to it.
+    actor: Label,
 }
 
 enum State<M, R> {
@@ -253,7 +252,7 @@ enum State<M, R> {
     ),
     Waiting(oneshot::Receiver<ReplyResult<R>>),
     /// Failed as it was made.
-    Failed(AskError),
+    Failed(AskErrorKind),
     Done,
 }
 
@@ -282,7 +281,7 @@ impl<M, R> Ask<M, R> {
             let (reply, rx) = ReplyTo::channel();
             match try_push(msg, reply) {
                 Ok(()) => State::Waiting(rx),
-                Err(TrySend::Closed(_)) => State::Failed(AskError::Stopped),
+                Err(TrySend::Closed(_)) => State::Failed(AskErrorKind::Stopped),
                 // The same reply handle waits for room with it.
                 Err(TrySend::Full((msg, reply))) => Self::sending(strong(), msg, reply, rx),
             }
@@ -290,8 +289,7 @@ impl<M, R> Ask<M, R> {
         Ask {
             state,
             timer: Timer::None,
-            actor: cell.id,
-            type_name: cell.type_name,
+            actor: Label::of(cell),
         }
     }
 
@@ -341,7 +339,7 @@ impl<M, R> fmt::Debug for Ask<M, R> {
         };
         f.debug_struct("Ask")
             .field("message", &std::any::type_name::<M>())
-            .field("actor", &format_args!("{}{}", self.type_name, self.actor))
+            .field("actor", &format_args!("{}", self.actor))
             .field("state", &state)
             .field("timeout", &timeout)
             .finish()
@@ -349,7 +347,7 @@ impl<M, R> fmt::Debug for Ask<M, R> {
 }
 
 impl<M, R> Ask<M, R> {
-    fn poll_reply(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<R, AskError>> {
+    fn poll_reply(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<R, AskErrorKind>> {
         loop {
             match &mut self.state {
                 State::Waiting(rx) => {
@@ -359,7 +357,7 @@ impl<M, R> Ask<M, R> {
                         Ok(reply) => reply,
                         // The runtime fails every handle it drops with the reason;
                         // a handle dropped by user code means no reply.
-                        Err(_) => Err(AskError::NoReply),
+                        Err(_) => Err(AskErrorKind::NoReply),
                     });
                 }
                 State::Sending(_, push, _) => {
@@ -370,7 +368,7 @@ impl<M, R> Ask<M, R> {
                     };
                     match sent {
                         Ok(()) => self.state = State::Waiting(rx),
-                        Err(_) => return Poll::Ready(Err(AskError::Stopped)),
+                        Err(_) => return Poll::Ready(Err(AskErrorKind::Stopped)),
                     }
                 }
                 State::Unsent(..) => {
@@ -382,12 +380,12 @@ impl<M, R> Ask<M, R> {
                     let cell = target.sink.cell();
                     if is_self_ask(cell) {
                         tracing::error!(actor = %cell, "an actor asked itself; use `tell` or call the method directly");
-                        return Poll::Ready(Err(AskError::SelfAsk));
+                        return Poll::Ready(Err(AskErrorKind::SelfAsk));
                     }
                     let (reply, rx) = ReplyTo::channel();
                     self.state = match target.sink.try_push(msg, reply) {
                         Ok(()) => State::Waiting(rx),
-                        Err(TrySend::Closed(_)) => return Poll::Ready(Err(AskError::Stopped)),
+                        Err(TrySend::Closed(_)) => return Poll::Ready(Err(AskErrorKind::Stopped)),
                         Err(TrySend::Full((msg, reply))) => Self::sending(target, msg, reply, rx),
                     };
                 }
@@ -413,13 +411,13 @@ impl<M, R> Future for Ask<M, R> {
         }
         if let Poll::Ready(out) = this.poll_reply(cx) {
             this.timer = Timer::None;
-            return Poll::Ready(out);
+            return Poll::Ready(out.map_err(|kind| AskError::about(kind, &this.actor)));
         }
         if let Timer::Running(sleep) = &mut this.timer {
             if sleep.as_mut().poll(cx).is_ready() {
                 this.timer = Timer::None;
                 this.state = State::Done;
-                return Poll::Ready(Err(AskError::Timeout));
+                return Poll::Ready(Err(AskError::about(AskErrorKind::Timeout, &this.actor)));
             }
         }
         Poll::Pending
@@ -525,11 +523,10 @@ pub(crate) fn blocking_ask<M, R>(
     msg: M,
 ) -> Result<R, AskError> {
     let (reply, rx) = ReplyTo::channel();
-    if target.blocking_push(msg, reply).is_err() {
-        return Err(AskError::Stopped);
-    }
-    match rx.blocking_recv() {
-        Ok(reply) => reply,
-        Err(_) => Err(AskError::NoReply),
-    }
+    let result = if target.blocking_push(msg, reply).is_err() {
+        Err(AskErrorKind::Stopped)
+    } else {
+        rx.blocking_recv().unwrap_or(Err(AskErrorKind::NoReply))
+    };
+    result.map_err(|kind| AskError::about(kind, &Label::of(target.cell())))
 }

@@ -27,7 +27,7 @@ pub use crate::builder::ActorBuilder;
 pub use crate::cell::{ActorId, dead_letters};
 pub use crate::context::{Context, Terminated, TimerHandle};
 pub use crate::error::{
-    AskError, BoxError, ReserveError, SpawnError, StopReason, TellError, TryTellError,
+    AskError, AskErrorKind, BoxError, ReserveError, SpawnError, StopReason, TellError, TryTellError,
 };
 pub use crate::mailbox::{DEFAULT_MAILBOX_CAPACITY, MailboxKind};
 pub use crate::recipient::{Recipient, RecipientPermit};
@@ -46,7 +46,7 @@ pub mod __private {
 
     pub use crate::actor_ref::{Client, RawRef};
     pub use crate::context::Watched;
-    use crate::error::{AskError, BoxError};
+    use crate::error::{AskErrorKind, BoxError};
     pub use crate::reply::ReplyTo;
 
     /// Fails the ask of a mailbox entry that will never be handled; returns
@@ -54,7 +54,7 @@ pub mod __private {
     #[inline]
     pub fn reject<R>(reply: ReplyTo<R>) -> bool {
         let tell = !reply.is_ask();
-        reply.fail(AskError::Stopped);
+        reply.fail(AskErrorKind::Stopped);
         tell
     }
 
