@@ -164,7 +164,10 @@ async fn an_ask_error_names_the_actor_and_compares_by_kind() {
     assert_eq!(err.actor_id(), Some(log.id()));
     assert_eq!(
         err.to_string(),
-        format!("Log(audit){} stopped before it replied", log.id())
+        format!(
+            "Log(audit){}: the actor stopped before it replied",
+            log.id()
+        )
     );
     assert!(format!("{err:?}").contains("Log(audit)#"));
     // Through a recipient and a blocking ask too.

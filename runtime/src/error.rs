@@ -343,23 +343,17 @@ pub enum AskErrorKind {
     SelfAsk,
 }
 
-impl AskErrorKind {
-    fn describe(self) -> &'static str {
-        match self {
-            AskErrorKind::Stopped => "stopped before it replied",
-            AskErrorKind::Panicked => "panicked while handling this request",
-            AskErrorKind::NoReply => "dropped the request's reply handle without replying",
-            AskErrorKind::Timeout => "sent no reply within the timeout",
-            AskErrorKind::SelfAsk => {
-                "was asked by itself from inside its own handler, which would deadlock; use `tell` or call the method directly"
-            }
-        }
-    }
-}
-
 impl fmt::Display for AskErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the actor {}", self.describe())
+        f.write_str(match self {
+            AskErrorKind::Stopped => "the actor stopped before it replied",
+            AskErrorKind::Panicked => "the actor's handler panicked while handling this request",
+            AskErrorKind::NoReply => "the actor dropped the request's reply handle without replying",
+            AskErrorKind::Timeout => "no reply arrived within the timeout",
+            AskErrorKind::SelfAsk => {
+                "an actor asked itself from inside its own handler, which would deadlock; use `tell` or call the method directly"
+            }
+        })
     }
 }
 
@@ -501,7 +495,7 @@ impl fmt::Debug for AskError {
 impl fmt::Display for AskError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.actor {
-            Some(actor) => write!(f, "{actor} {}", self.kind.describe()),
+            Some(actor) => write!(f, "{actor}: {}", self.kind),
             None => fmt::Display::fmt(&self.kind, f),
         }
     }

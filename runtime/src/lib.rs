@@ -18,6 +18,7 @@ mod recipient;
 mod reply;
 mod run;
 mod supervision;
+pub mod testkit;
 mod weak;
 
 pub use crate::actor::{Actor, Handler, Message};
