@@ -214,6 +214,7 @@ fn is_self_ask(cell: &Cell) -> bool {
 /// ```
 /// # use typact::prelude::*;
 /// # use std::time::Duration;
+/// use typact::Ask;
 /// # #[derive(Default)] struct Clock;
 /// # #[actor] impl Clock { #[handler] fn now(&self) -> u64 { 42 } }
 /// # #[tokio::main(flavor = "current_thread")]

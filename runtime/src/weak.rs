@@ -135,7 +135,7 @@ impl<A: Actor> fmt::Debug for WeakActorRef<A> {
 /// ```
 /// use typact::prelude::*;
 ///
-/// struct Event(u32);
+/// struct Event;
 /// impl Message for Event {
 ///     type Reply = ();
 /// }
