@@ -115,10 +115,10 @@ pub(crate) fn abandon_while<T>(why: Abandon, f: impl FnOnce() -> T) -> T {
 /// message to another actor, and answer later. The actor goes on handling
 /// messages meanwhile ("tell, don't ask").
 ///
-/// Dropping it unanswered fails the ask with [`AskError::NoReply`]. If its
-/// handler panics, the ask fails with [`AskError::Panicked`]; if the actor
+/// Dropping it unanswered fails the ask with [`AskError::NoReply`](crate::AskError::NoReply). If its
+/// handler panics, the ask fails with [`AskError::Panicked`](crate::AskError::Panicked); if the actor
 /// stops or is killed while a handle is still in its state or in an
-/// unfinished handler, with [`AskError::Stopped`].
+/// unfinished handler, with [`AskError::Stopped`](crate::AskError::Stopped).
 ///
 /// # Examples
 ///
