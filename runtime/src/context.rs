@@ -272,6 +272,165 @@ impl<A: Actor> Context<A> {
         })
     }
 
+    /// Runs `task` on a task of its own, owned by this actor, and sends its
+    /// output to this actor as a tell, to be handled like any message:
+    /// work that must not hold up the mailbox (a slow read, a request to
+    /// another service) with its result coming back in order with the rest.
+    ///
+    /// The task ends with the actor: it is aborted when the actor stops, or
+    /// when a supervisor restarts it, so it can never outlive the actor
+    /// (or send its result to a newer instance). Like a timer, it does not
+    /// keep the actor alive, and [`TimerHandle::cancel`] aborts it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use typact::prelude::*;
+    ///
+    /// #[derive(Default)]
+    /// struct Loader {
+    ///     loaded: Option<usize>,
+    /// }
+    ///
+    /// #[actor]
+    /// impl Loader {
+    ///     #[handler]
+    ///     fn load(&mut self, ctx: &mut Context<Self>) {
+    ///         ctx.spawn_task(async {
+    ///             tokio::task::yield_now().await; // stands for slow I/O
+    ///             Loaded { bytes: 42 }
+    ///         });
+    ///     }
+    ///
+    ///     #[handler]
+    ///     fn loaded(&mut self, bytes: usize) {
+    ///         self.loaded = Some(bytes);
+    ///     }
+    ///
+    ///     #[handler]
+    ///     fn current(&self) -> Option<usize> {
+    ///         self.loaded
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), AskError> {
+    /// let loader = Loader::default().spawn();
+    /// loader.load().await?;
+    /// while loader.current().await?.is_none() {
+    ///     tokio::task::yield_now().await;
+    /// }
+    /// assert_eq!(loader.current().await?, Some(42));
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// Panics when called outside a tokio runtime. A panic inside `task`
+    /// ends that task only, and is reported by tokio as for any task.
+    pub fn spawn_task<F, M>(&mut self, task: F) -> TimerHandle
+    where
+        A: Handler<M>,
+        F: Future<Output = M> + Send + 'static,
+        M: Send + 'static,
+    {
+        let tx = self.tx.clone();
+        let cell = self.cell().clone();
+        self.start_timer(None, move |ticket| async move {
+            let _entered = ticket;
+            let msg = task.await;
+            if tx.send(A::__wrap(msg, ReplyTo::none())).await.is_err() {
+                cell.add_dead_letters(1);
+            }
+        })
+    }
+
+    /// Feeds `stream` to this actor: each item becomes a tell to it, in
+    /// order, and `end` follows the last item, so the actor learns that
+    /// the stream is over. The stream is polled on a task of its own,
+    /// owned by this actor, and waits while the mailbox is full: a fast
+    /// stream runs at the actor's pace, never more than the mailbox's
+    /// bound ahead.
+    ///
+    /// The feeder ends with the actor: it is aborted (dropping the stream)
+    /// when the actor stops or a supervisor restarts it, or by
+    /// [`TimerHandle::cancel`]. Like a timer, it does not keep the actor
+    /// alive.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use typact::prelude::*;
+    ///
+    /// #[derive(Default)]
+    /// struct Summer {
+    ///     sum: u64,
+    ///     done: bool,
+    /// }
+    ///
+    /// #[actor]
+    /// impl Summer {
+    ///     #[handler]
+    ///     fn start(&mut self, ctx: &mut Context<Self>) {
+    ///         let numbers = futures_util::stream::iter((1..=4).map(|n| Number { n }));
+    ///         ctx.attach_stream(numbers, Finished);
+    ///     }
+    ///
+    ///     #[handler]
+    ///     fn number(&mut self, n: u64) {
+    ///         self.sum += n;
+    ///     }
+    ///
+    ///     #[handler]
+    ///     fn finished(&mut self) {
+    ///         self.done = true;
+    ///     }
+    ///
+    ///     #[handler]
+    ///     fn total(&self) -> Option<u64> {
+    ///         self.done.then_some(self.sum)
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), AskError> {
+    /// let summer = Summer::default().spawn();
+    /// summer.start().await?;
+    /// let total = loop {
+    ///     if let Some(total) = summer.total().await? {
+    ///         break total;
+    ///     }
+    ///     tokio::task::yield_now().await;
+    /// };
+    /// assert_eq!(total, 10);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// Panics when called outside a tokio runtime.
+    pub fn attach_stream<S, M, E>(&mut self, stream: S, end: E) -> TimerHandle
+    where
+        A: Handler<M> + Handler<E>,
+        S: futures_util::Stream<Item = M> + Send + 'static,
+        M: Send + 'static,
+        E: Send + 'static,
+    {
+        use futures_util::StreamExt;
+
+        let tx = self.tx.clone();
+        self.start_timer(None, move |ticket| async move {
+            let _entered = ticket;
+            let mut stream = std::pin::pin!(stream);
+            while let Some(item) = stream.next().await {
+                if tx.send(A::__wrap(item, ReplyTo::none())).await.is_err() {
+                    return;
+                }
+            }
+            let _ = tx.send(A::__wrap(end, ReplyTo::none())).await;
+        })
+    }
+
     /// Spawns the task of a timer or a watch, entered in the books under
     /// the ticket `task` is given; the task leaves them when it drops it.
     fn start_timer<F>(
