@@ -302,10 +302,10 @@ impl Supervisor {
     /// children) follows from its own supervisor's decision, if any.
     fn give_up(&mut self, pos: usize, error: SupervisorError, ctx: &mut Context<Self>) {
         tracing::error!(supervisor = %ctx.cell(), %error, "supervisor gives up");
-        self.children[pos]
-            .slot
-            .clone()
-            .decide(Decision::Hold(Intent::Stop));
+        self.children[pos].slot.clone().decide(Decision::Hold {
+            intent: Intent::Stop,
+            done: None,
+        });
         ctx.cell().fail(StopReason::Failed(Arc::new(error)));
     }
 
@@ -391,6 +391,11 @@ impl Supervisor {
             .filter(|&i| i == pos || !self.children[i].stopped)
             .collect();
         let others: Vec<usize> = set.iter().copied().filter(|&i| i != pos).collect();
+        // The failed instance ends first (its `before_restart` hook, its
+        // children, its timers), within its shutdown time, as OTP's
+        // `terminate` runs in the failed process before its siblings are
+        // stopped; with a backoff, now rather than when the delay is over.
+        hold_for_restart(&self.children[pos]).await;
         // Temporary siblings are stopped for good, the others for the restart.
         self.stop_instances(&others, |child| match child.options.restart {
             Restart::Temporary => Intent::Stop,
@@ -426,14 +431,6 @@ impl Supervisor {
             self.restart_due(token, ctx).await;
         } else {
             tracing::info!(supervisor = %ctx.cell(), child = %id, ?delay, "restarting after a backoff");
-            // The failed instance ends now (its `before_restart` hook, its
-            // children, its timers), not when the delay is over.
-            if let Some(i) = self.position(id) {
-                self.children[i]
-                    .slot
-                    .clone()
-                    .decide(Decision::Hold(Intent::Restart));
-            }
             let tx = ctx.tx.clone();
             let task = tokio::spawn(async move {
                 tokio::time::sleep(delay).await;
@@ -557,6 +554,24 @@ impl Supervisor {
                 Ok(())
             }
         }
+    }
+}
+
+/// Runs the end hook of a failed child's instance for its restart, and
+/// waits for it, at most the child's shutdown time (then the child is
+/// aborted; its restart goes on).
+async fn hold_for_restart(child: &Child) {
+    let (done, held) = oneshot::channel();
+    child.slot.clone().decide(Decision::Hold {
+        intent: Intent::Restart,
+        done: Some(done),
+    });
+    let shutdown = child.options.shutdown;
+    if tokio::time::timeout(shutdown, held).await.is_err() {
+        let slot = &child.slot;
+        tracing::warn!(actor = %slot.cell(), ?shutdown, "child's `before_restart` overran its shutdown time; killing it");
+        slot.cell().kill();
+        slot.running().released().await;
     }
 }
 
