@@ -32,8 +32,8 @@ pub use crate::mailbox::{DEFAULT_MAILBOX_CAPACITY, MailboxKind};
 pub use crate::recipient::{Recipient, RecipientPermit};
 pub use crate::reply::ReplyTo;
 pub use crate::supervision::{
-    Backoff, ChildBuilder, ChildCounts, ChildInfo, ChildState, Directive, Ignore, Restart,
-    Strategy, Supervisor, SupervisorBuilder, SupervisorClient, SupervisorError,
+    Backoff, ChildBuilder, ChildCounts, ChildInfo, ChildKey, ChildState, Directive, Ignore,
+    Restart, Strategy, Supervisor, SupervisorBuilder, SupervisorClient, SupervisorError,
 };
 
 /// Items used by the code `#[actor]` generates. Not public API: no semver

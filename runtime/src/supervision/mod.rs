@@ -26,7 +26,7 @@ mod supervisor;
 
 pub use backoff::Backoff;
 pub use builder::{ChildBuilder, SupervisorBuilder};
-pub use client::SupervisorClient;
+pub use client::{ChildKey, SupervisorClient};
 pub use error::{Ignore, SupervisorError};
 pub use spec::{ChildCounts, ChildInfo, ChildState};
 pub use strategy::{Directive, Restart, Strategy};

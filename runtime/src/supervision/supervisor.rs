@@ -13,7 +13,7 @@ use tokio::time::Instant;
 
 use super::backoff::Backoff;
 use super::child::stop_instance;
-use super::client::{Admin, Entry, SupervisorClient, SupervisorMailbox};
+use super::client::{Admin, ChildKey, Entry, SupervisorClient, SupervisorMailbox};
 use super::error::{Ignore, SupervisorError};
 use super::slot::{ChildSlot, Decision, Intent, Report, TaskState};
 use super::spec::Child;
@@ -501,10 +501,18 @@ impl Supervisor {
     async fn admin(
         &mut self,
         op: Admin,
-        id: ActorId,
+        key: ChildKey,
         ctx: &mut Context<Self>,
     ) -> Result<(), SupervisorError> {
-        let pos = self.position(id).ok_or(SupervisorError::NoSuchChild(id))?;
+        let found = match &key {
+            ChildKey::Id(id) => self.position(*id),
+            ChildKey::Name(name) => self
+                .children
+                .iter()
+                .position(|c| c.slot.cell().name.as_deref() == Some(&**name)),
+        };
+        let pos = found.ok_or(SupervisorError::NoSuchChild(key))?;
+        let id = self.children[pos].id();
         match op {
             Admin::Terminate => {
                 let child = &mut self.children[pos];
