@@ -289,8 +289,18 @@ impl<T> Rx<T> {
     /// if a burst left it far too large.
     fn refill(local: &mut VecDeque<T>, queue: &mut Queue<T>) -> Option<T> {
         let first = queue.first.take()?;
-        queue.typical = next_typical(queue.typical, 1 + queue.rest.len());
-        trim(local, queue.typical);
+        // Both steps matter only past the floor: with a batch and a typical
+        // batch at most `TRIM_FLOOR`, the next typical batch stays at most
+        // `TRIM_FLOOR` too, and no buffer of at most `4 * TRIM_FLOOR` is
+        // ever trimmed; so the common small swap skips them on two
+        // predictable branches.
+        let taken = 1 + queue.rest.len();
+        if taken > TRIM_FLOOR || queue.typical as usize > TRIM_FLOOR {
+            queue.typical = next_typical(queue.typical, taken);
+        }
+        if local.capacity() > 4 * TRIM_FLOOR {
+            trim(local, queue.typical);
+        }
         mem::swap(local, &mut queue.rest);
         Some(first)
     }
