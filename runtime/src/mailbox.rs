@@ -73,6 +73,9 @@ struct Queue<T> {
     /// each swap's count, by at most a factor of two per swap. A `u32` in
     /// what would be padding after `closed`, so it costs no bytes.
     typical: u32,
+    /// The receiver went idle with a buffer to trim and left the trim to
+    /// its next look (see [`Rx::poll_recv`]). Padding too.
+    trim_due: bool,
 }
 
 /// A buffer at most this large (in entries, times four) is never shrunk:
@@ -85,13 +88,18 @@ const TRIM_FLOOR: usize = 64;
 /// load grows its buffers to less than twice its batch, so it is never
 /// shrunk; a burst's buffer is, once drained. Returns whether it shrank.
 fn trim<T>(buffer: &mut VecDeque<T>, typical: u32) -> bool {
-    let typical = usize::try_from(typical).unwrap_or(usize::MAX);
-    if buffer.is_empty() && buffer.capacity() / 4 > typical.max(TRIM_FLOOR) {
-        buffer.shrink_to(typical);
+    if oversized(buffer, typical) {
+        buffer.shrink_to(usize::try_from(typical).unwrap_or(usize::MAX));
         true
     } else {
         false
     }
+}
+
+/// Whether [`trim`] would shrink `buffer`.
+fn oversized<T>(buffer: &VecDeque<T>, typical: u32) -> bool {
+    let typical = usize::try_from(typical).unwrap_or(usize::MAX);
+    buffer.is_empty() && buffer.capacity() / 4 > typical.max(TRIM_FLOOR)
 }
 
 /// The next typical batch after a swap that took `taken` entries.
@@ -175,6 +183,7 @@ pub(crate) fn channel<T>(kind: MailboxKind, cell: std::sync::Arc<Cell>) -> (Tx<T
             rest: VecDeque::new(),
             closed: false,
             typical: 0,
+            trim_due: false,
         }),
         space,
         cell,
@@ -341,7 +350,23 @@ impl<T> Rx<T> {
         if queue.closed {
             return Poll::Ready(None);
         }
-        Self::trim_idle(&mut self.local, &mut queue);
+        if oversized(&self.local, queue.typical) || oversized(&queue.rest, queue.typical) {
+            if queue.trim_due {
+                queue.trim_due = false;
+                Self::trim_idle(&mut self.local, &mut queue);
+            } else {
+                // A burst was just drained. Its memory goes back on the
+                // next look, not this one: the task yields first, so that
+                // whoever waits for this actor's last reply (on this
+                // thread, too) runs before the buffer is freed. Once per
+                // burst.
+                queue.trim_due = true;
+                self.shared.cell.register(cx.waker());
+                drop(queue);
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
+            }
+        }
         // Registered under the lock: a sender pushes under it too and wakes
         // after releasing it, so a push that this look missed wakes the
         // waker registered here. One lock per wait, not a look, a
@@ -488,8 +513,36 @@ mod tests {
         for i in 0..n {
             assert!(matches!(poll_recv(rx), Poll::Ready(Some(v)) if v == i));
         }
+        // Two idle looks, as the actor's task makes after a burst: the
+        // first wakes the task again, the second trims.
+        assert!(poll_recv(rx).is_pending());
         assert!(poll_recv(rx).is_pending());
         (rx.local.capacity(), rx.shared.lock().rest.capacity())
+    }
+
+    #[test]
+    fn the_trim_waits_for_the_second_idle_look() {
+        let (tx, mut rx) = test_channel::<u32>(MailboxKind::Unbounded);
+        for i in 0..10_000 {
+            tx.try_send(i).ok().unwrap();
+        }
+        for _ in 0..10_000 {
+            assert!(matches!(poll_recv(&mut rx), Poll::Ready(Some(_))));
+        }
+        let woken = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        struct Flag(std::sync::Arc<std::sync::atomic::AtomicBool>);
+        impl Wake for Flag {
+            fn wake(self: std::sync::Arc<Self>) {
+                self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+        let waker = Waker::from(std::sync::Arc::new(Flag(woken.clone())));
+        let first = rx.poll_recv(&mut TaskContext::from_waker(&waker));
+        assert!(first.is_pending());
+        assert!(rx.local.capacity() >= 10_000, "the first look keeps the buffer");
+        assert!(woken.load(std::sync::atomic::Ordering::SeqCst), "and wakes the task");
+        assert!(poll_recv(&mut rx).is_pending());
+        assert!(rx.local.capacity() <= 4 * TRIM_FLOOR, "the second look trims");
     }
 
     #[test]
