@@ -539,10 +539,19 @@ mod tests {
         let waker = Waker::from(std::sync::Arc::new(Flag(woken.clone())));
         let first = rx.poll_recv(&mut TaskContext::from_waker(&waker));
         assert!(first.is_pending());
-        assert!(rx.local.capacity() >= 10_000, "the first look keeps the buffer");
-        assert!(woken.load(std::sync::atomic::Ordering::SeqCst), "and wakes the task");
+        assert!(
+            rx.local.capacity() >= 10_000,
+            "the first look keeps the buffer"
+        );
+        assert!(
+            woken.load(std::sync::atomic::Ordering::SeqCst),
+            "and wakes the task"
+        );
         assert!(poll_recv(&mut rx).is_pending());
-        assert!(rx.local.capacity() <= 4 * TRIM_FLOOR, "the second look trims");
+        assert!(
+            rx.local.capacity() <= 4 * TRIM_FLOOR,
+            "the second look trims"
+        );
     }
 
     #[test]

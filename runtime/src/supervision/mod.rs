@@ -10,9 +10,12 @@
 //! - [`slot`]: the child's lasting part (cell and mailbox);
 //!   [`handover`]: how its mailbox passes between its tasks and the slot;
 //!   [`child`]: the child's task.
-//! - [`supervisor`]: the [`Supervisor`] actor; [`builder`] and [`client`]:
-//!   declaring one and talking to it.
+//! - [`supervisor`]: the [`Supervisor`] actor: starting, failures,
+//!   restarts, giving up; [`admin`]: child administration and the ways one
+//!   child's instance ends; [`builder`] and [`client`]: declaring a
+//!   supervisor and talking to it.
 
+mod admin;
 mod backoff;
 mod builder;
 pub(crate) mod child;
