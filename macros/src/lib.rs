@@ -9,6 +9,7 @@ mod ctxt;
 mod expand;
 mod model;
 mod parse;
+mod validate;
 
 use proc_macro::TokenStream;
 

@@ -1,10 +1,15 @@
-//! Code generation: from an [`ActorModel`] to the message structs, the
-//! mailbox enum, the trait impls and the client.
+//! Code generation: from an [`ActorModel`] to the actor's module of
+//! messages and client (`messages.rs`), the client methods (`client.rs`),
+//! and here the mailbox enum and the `Actor`, `Handler` and `Message`
+//! impls.
+
+mod client;
+mod messages;
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{Item, ItemImpl};
+use syn::{Ident, Item, ItemImpl};
 
 use crate::ctxt::Ctxt;
 use crate::model::{ActorModel, Hook, MessageKind, Role};
@@ -73,144 +78,137 @@ fn expand_model(model: &ActorModel) -> TokenStream {
     let item: &ItemImpl = &model.item;
     let actor = &model.self_ty;
     let actor_name = model.name.to_string();
+    let real = messages::real(model);
     let mailbox = format_ident!("__{}Mailbox", model.name);
-    let client = format_ident!("__{}Client", model.name);
     let private = quote!(::typact::__private);
+    let (impl_generics, _, where_clause) = model.generics.split_for_impl();
+    let params: Vec<&Ident> = model.type_params().collect();
+    let mailbox_ty = if params.is_empty() {
+        quote!(#mailbox)
+    } else {
+        quote!(#mailbox<#(#params),*>)
+    };
 
-    let mut messages = Vec::new();
+    let mut message_impls = Vec::new();
     let mut variants = Vec::new();
     let mut handler_impls = Vec::new();
     let mut arms = Vec::new();
     let mut now_arms = Vec::new();
     let mut reject_arms = Vec::new();
-    let mut client_methods = Vec::new();
-    let mut checks = Vec::new();
 
     for h in &model.handlers {
         let variant = &h.variant;
         let reply = &h.reply;
         let method = &h.method;
-        let docs = &h.docs;
-        let vis = &h.vis;
-        let fields: Vec<_> = h.fields().collect();
-        let field_names: Vec<_> = fields.iter().map(|(f, _)| *f).collect();
-        let field_tys: Vec<_> = fields.iter().map(|(_, t)| *t).collect();
 
-        let msg_ty = match &h.kind {
-            MessageKind::Generated { name, docs } => {
-                let default_doc = format!(
-                    "The message of [`{actor_name}::{method}`]; the reply to an ask is its return value."
-                );
-                let docs = if docs.is_empty() {
-                    quote!(#[doc = #default_doc])
-                } else {
-                    quote!(#(#docs)*)
-                };
-                let field_docs: Vec<_> = field_names
-                    .iter()
-                    .map(|f| format!("The `{f}` argument of `{actor_name}::{method}`."))
-                    .collect();
-                let def = if fields.is_empty() {
-                    quote!(#vis struct #name;)
-                } else {
-                    quote!(#vis struct #name { #( #[doc = #field_docs] pub #field_names: #field_tys, )* })
-                };
+        // The message's type, and the pattern that takes a generated one
+        // apart into the handler's arguments.
+        let (msg_ty, unpack) = match &h.kind {
+            MessageKind::Generated(g) => {
+                let path = messages::path(model, g);
+                let msg_generics = messages::impl_generics(model, g);
+                let (msg_impl_generics, _, msg_where) = msg_generics.split_for_impl();
                 let reply_decl = quote_spanned!(h.reply_span=> type Reply = #reply;);
-                messages.push(quote! {
-                    #docs
-                    #def
-
+                message_impls.push(quote! {
                     #[automatically_derived]
-                    impl ::typact::Message for #name {
+                    impl #msg_impl_generics ::typact::Message for #path #msg_where {
                         #reply_decl
                     }
                 });
-                quote!(#name)
+                let (_, pattern) = messages::build_and_unpack(model, h, g);
+                let unpack = quote!(let #pattern = __msg;);
+                (path, unpack)
             }
-            MessageKind::External(ty) => {
-                let check = quote_spanned!(h.reply_span=> #private::assert_reply::<#ty, #reply>(););
-                checks.push(check);
-                quote!(#ty)
-            }
+            MessageKind::External(ty) => (quote!(#ty), quote!()),
         };
+        // Named through `Message` even where it is the handler's own
+        // type: inside `Handler`'s methods, whose `where M: Message` is in
+        // scope, a generic message's reply does not normalize.
+        let reply_ty = quote!(<#msg_ty as ::typact::Message>::Reply);
 
-        variants.push(quote!(#variant(#msg_ty, #private::ReplyTo<#reply>)));
+        variants.push(quote!(#variant(#private::Entry<#msg_ty, #reply_ty>)));
         handler_impls.push(quote! {
             #[automatically_derived]
-            impl ::typact::Handler<#msg_ty> for #actor {
-                type Reply = #reply;
-
+            impl #impl_generics ::typact::Handler<#msg_ty> for #actor #where_clause {
                 #[inline]
-                fn __wrap(msg: #msg_ty, reply: #private::ReplyTo<#reply>) -> #mailbox {
-                    #mailbox::#variant(msg, reply)
+                fn __tell(msg: #msg_ty) -> #mailbox_ty {
+                    #mailbox::#variant(#private::Entry::new(msg, #private::ReplyTo::none()))
                 }
 
                 #[inline]
                 #[allow(unreachable_patterns)]
-                fn __unwrap(entry: #mailbox) -> (#msg_ty, #private::ReplyTo<#reply>) {
+                fn __message(entry: #mailbox_ty) -> #msg_ty {
                     match entry {
-                        #mailbox::#variant(msg, reply) => (msg, reply),
+                        #mailbox::#variant(entry) => entry.into_message(),
+                        _ => ::core::panic!("typact: mailbox entry of another message"),
+                    }
+                }
+
+                #[inline]
+                fn __wrap(msg: #msg_ty, reply: #private::ReplyTo<#reply_ty>) -> #mailbox_ty {
+                    #mailbox::#variant(#private::Entry::new(msg, reply))
+                }
+
+                #[inline]
+                #[allow(unreachable_patterns)]
+                fn __unwrap(entry: #mailbox_ty) -> (#msg_ty, #private::ReplyTo<#reply_ty>) {
+                    match entry {
+                        #mailbox::#variant(entry) => entry.into_parts(),
                         _ => ::core::panic!("typact: mailbox entry of another message"),
                     }
                 }
             }
         });
-        reject_arms.push(quote!(#mailbox::#variant(_, reply) => #private::reject(reply)));
+        reject_arms
+            .push(quote!(#mailbox::#variant(__entry) => #private::reject(__entry.into_reply())));
 
-        // The handler call, with its arguments in declaration order.
+        // The handler call, with its arguments in declaration order. A
+        // message declared elsewhere declares its reply type; the
+        // conversions are spanned at the handler's, so that a mismatch is
+        // reported there, once.
+        let external = match &h.kind {
+            MessageKind::External(ty) => Some(ty),
+            MessageKind::Generated(_) => None,
+        };
         let call_args = h.args.iter().map(|role| match role {
             Role::Field(f, _) => quote!(#f),
             Role::Message(_) => quote!(__msg),
-            Role::Reply => quote!(__reply),
+            Role::Reply => match external {
+                Some(ty) => {
+                    quote_spanned!(h.reply_span=> #private::reply_as::<#ty, #reply>(__reply))
+                }
+                None => quote!(__reply),
+            },
             Role::Ctx => quote!(&mut *ctx),
             Role::Reason => quote!(reason),
         });
         let await_ = h.is_async.then(|| quote!(.await));
         let call = quote_spanned!(method.span()=> Self::#method(self, #(#call_args),*) #await_);
-        let unpack = match &h.kind {
-            MessageKind::Generated { name, .. } if !fields.is_empty() => {
-                quote!(let #name { #(#field_names),* } = __msg;)
-            }
-            MessageKind::Generated { .. } => quote!(let _ = __msg;),
-            MessageKind::External(_) => quote!(),
+        let body = match (h.deferred, external) {
+            (true, _) => quote!(#call;),
+            (false, None) => quote!(__reply.send(#call);),
+            (false, Some(ty)) => quote_spanned! {h.reply_span=>
+                #private::send_reply::<#ty, #reply>(__reply, #call);
+            },
         };
-        let body = if h.deferred {
-            quote!(#call;)
-        } else {
-            quote!(__reply.send(#call);)
+        let arm_body = quote! {
+            let (__msg, __reply) = __entry.into_parts();
+            #unpack
+            #body
         };
         arms.push(quote! {
-            #mailbox::#variant(__msg, __reply) => {
-                #unpack
-                #body
+            #mailbox::#variant(__entry) => {
+                #arm_body
             }
         });
         now_arms.push(if h.is_async {
             quote!(__entry @ #mailbox::#variant(..) => ::core::option::Option::Some(__entry),)
         } else {
             quote! {
-                #mailbox::#variant(__msg, __reply) => {
-                    #unpack
-                    #body
+                #mailbox::#variant(__entry) => {
+                    #arm_body
                     ::core::option::Option::None
                 }
-            }
-        });
-
-        // The client method: same parameters, minus context and reply.
-        let (params, build) = match &h.kind {
-            MessageKind::Generated { name, .. } if fields.is_empty() => (quote!(), quote!(#name)),
-            MessageKind::Generated { name, .. } => (
-                quote!(#(#field_names: #field_tys),*),
-                quote!(#name { #(#field_names),* }),
-            ),
-            MessageKind::External(ty) => (quote!(msg: #ty), quote!(msg)),
-        };
-        client_methods.push(quote! {
-            #(#docs)*
-            #[inline]
-            #vis fn #method(&self, #params) -> ::typact::Ask<'_, #msg_ty, #reply> {
-                self.raw.ask(#build)
             }
         });
     }
@@ -243,7 +241,7 @@ fn expand_model(model: &ActorModel) -> TokenStream {
     // `__handle_now` first, which admits it and hands back only an entry
     // of an async handler, so `__handle` never meets the wrapper.
     let watched = quote!(__Watched);
-    variants.push(quote!(#watched(::std::boxed::Box<#private::Watched<#mailbox>>)));
+    variants.push(quote!(#watched(::std::boxed::Box<#private::Watched<#mailbox_ty>>)));
     now_arms.push(quote! {
         #mailbox::#watched(__watched) => match #private::Watched::admit(*__watched) {
             ::core::option::Option::Some(__entry) => {
@@ -264,6 +262,17 @@ fn expand_model(model: &ActorModel) -> TokenStream {
             "typact: a watch's message reaches `__handle` only through `__handle_now`"
         ),
     });
+    // A generic actor's mailbox uses each of its type parameters, whether
+    // or not a message does, through a variant no one can build.
+    if !params.is_empty() {
+        let never = quote!(__Params);
+        variants.push(quote!(
+            #never(::core::marker::PhantomData<fn() -> (#(#params,)*)>, ::core::convert::Infallible)
+        ));
+        arms.push(quote!(#mailbox::#never(_, __never) => match __never {},));
+        now_arms.push(quote!(#mailbox::#never(_, __never) => match __never {},));
+        reject_arms.push(quote!(#mailbox::#never(_, __never) => match __never {}));
+    }
 
     // With no `async` handler, every entry is handled at once and the
     // future is a ready one: the actor's task then keeps no room for a
@@ -293,54 +302,30 @@ fn expand_model(model: &ActorModel) -> TokenStream {
     let before_restart = reason_hook(model.before_restart.as_ref(), quote!(__before_restart));
     let after_restart = reason_hook(model.after_restart.as_ref(), quote!(__after_restart));
 
-    let check_fn = (!checks.is_empty()).then(|| {
-        quote! {
-            #[allow(dead_code)]
-            fn __typact_checks() {
-                #(#checks)*
-            }
-        }
-    });
+    let module_tokens = messages::module(model);
+    let client_methods = client::methods(model);
 
     quote! {
         #item
 
-        #(#messages)*
+        #module_tokens
 
         const _: () = {
+            #(#message_impls)*
+
             #[doc(hidden)]
             #[allow(private_interfaces, non_camel_case_types)]
-            pub enum #mailbox {
+            pub enum #mailbox #impl_generics #where_clause {
                 #(#variants,)*
             }
 
-            #[doc(hidden)]
-            #[allow(private_interfaces, non_camel_case_types)]
-            pub struct #client {
-                raw: #private::RawRef<#actor>,
-            }
+            #client_methods
 
             #[automatically_derived]
-            impl #private::Client<#actor> for #client {
-                #[inline]
-                fn __from_raw(raw: #private::RawRef<#actor>) -> Self {
-                    #client { raw }
-                }
-
-                #[inline]
-                fn __raw(&self) -> &#private::RawRef<#actor> {
-                    &self.raw
-                }
-            }
-
-            impl #client {
-                #(#client_methods)*
-            }
-
-            #[automatically_derived]
-            impl ::typact::Actor for #actor {
-                type Mailbox = #mailbox;
-                type Client = #client;
+            #[allow(private_interfaces)]
+            impl #impl_generics ::typact::Actor for #actor #where_clause {
+                type Mailbox = #mailbox_ty;
+                type Client = #real::Client<Self>;
                 const TYPE_NAME: &'static str = #actor_name;
                 const __ASYNC_HANDLERS: bool = #any_async;
                 const __ON_START: bool = #has_on_start;
@@ -350,7 +335,7 @@ fn expand_model(model: &ActorModel) -> TokenStream {
                 #[allow(unreachable_code)]
                 fn __handle(
                     &mut self,
-                    entry: #mailbox,
+                    entry: #mailbox_ty,
                     ctx: &mut ::typact::Context<Self>,
                 ) -> impl ::core::future::Future<Output = ()> + ::core::marker::Send {
                     #handle_body
@@ -359,23 +344,23 @@ fn expand_model(model: &ActorModel) -> TokenStream {
                 #[inline]
                 fn __handle_now(
                     &mut self,
-                    entry: #mailbox,
+                    entry: #mailbox_ty,
                     ctx: &mut ::typact::Context<Self>,
-                ) -> ::core::option::Option<#mailbox> {
+                ) -> ::core::option::Option<#mailbox_ty> {
                     let _ = &ctx;
                     match entry {
                         #(#now_arms)*
                     }
                 }
 
-                fn __reject(entry: #mailbox) -> bool {
+                fn __reject(entry: #mailbox_ty) -> bool {
                     match entry {
                         #(#reject_arms,)*
                     }
                 }
 
                 #[inline]
-                fn __watched(watched: #private::Watched<#mailbox>) -> #mailbox {
+                fn __watched(watched: #private::Watched<#mailbox_ty>) -> #mailbox_ty {
                     #mailbox::#watched(::std::boxed::Box::new(watched))
                 }
 
@@ -387,21 +372,34 @@ fn expand_model(model: &ActorModel) -> TokenStream {
 
             #(#handler_impls)*
 
+            #[doc(hidden)]
             #[automatically_derived]
             #[diagnostic::do_not_recommend]
-            impl ::typact::Handler<#private::Unhandled<#actor>> for #actor {
-                type Reply = ();
-
-                fn __wrap(msg: #private::Unhandled<#actor>, _: #private::ReplyTo<()>) -> #mailbox {
+            impl #impl_generics ::typact::Handler<#private::Unhandled<#actor>> for #actor #where_clause {
+                fn __tell(msg: #private::Unhandled<#actor>) -> #mailbox_ty {
                     msg.absurd()
                 }
 
-                fn __unwrap(_: #mailbox) -> (#private::Unhandled<#actor>, #private::ReplyTo<()>) {
+                fn __message(_: #mailbox_ty) -> #private::Unhandled<#actor> {
+                    ::core::panic!("typact: no mailbox entry holds an `Unhandled` message")
+                }
+
+                fn __wrap(
+                    msg: #private::Unhandled<#actor>,
+                    _: #private::ReplyTo<<#private::Unhandled<#actor> as ::typact::Message>::Reply>,
+                ) -> #mailbox_ty {
+                    msg.absurd()
+                }
+
+                fn __unwrap(
+                    _: #mailbox_ty,
+                ) -> (
+                    #private::Unhandled<#actor>,
+                    #private::ReplyTo<<#private::Unhandled<#actor> as ::typact::Message>::Reply>,
+                ) {
                     ::core::panic!("typact: no mailbox entry holds an `Unhandled` message")
                 }
             }
-
-            #check_fn
         };
     }
 }
