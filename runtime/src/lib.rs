@@ -148,20 +148,42 @@ pub mod __private {
         }
     }
 
-    /// Sends a `#[handler(message)]` method's return value as the reply to
-    /// an ask of `M`. Generated at the method's return type, so that a
-    /// return type other than `M::Reply` is reported there, once.
-    #[inline(always)]
-    pub fn send_reply<M: Message<Reply = R>, R>(reply: ReplyTo<M::Reply>, value: R) {
-        reply.send(value);
+    /// The entries of a message declared outside the actor
+    /// (`#[handler(message)]`), whose handler returns `R`. Implemented for
+    /// every `M: Message<Reply = R>`: every use in the generated code needs
+    /// this one bound, spanned at the user's message type, so that a type
+    /// that is not a message, or a handler that returns another type than
+    /// the message's reply, is reported once, there.
+    pub trait ExternalEntry<R>: Sized {
+        /// The entry of `msg` with its reply handle.
+        fn wrap(msg: Self, reply: ReplyTo<R>) -> Entry<Self, R>;
+
+        /// The entry of an ask.
+        fn wrap_ask(msg: Self, reply: ReplyTo<<Self as Message>::Reply>) -> Entry<Self, R>
+        where
+            Self: Message;
+
+        /// The message and reply handle of an entry, as an ask's.
+        fn unwrap_ask(entry: Entry<Self, R>) -> (Self, ReplyTo<<Self as Message>::Reply>)
+        where
+            Self: Message;
     }
 
-    /// The reply handle of an ask of `M`, as the `ReplyTo<R>` a deferred
-    /// `#[handler(message)]` method takes; a mismatch is reported at the
-    /// method's `ReplyTo<R>` parameter, once.
-    #[inline(always)]
-    pub fn reply_as<M: Message<Reply = R>, R>(reply: ReplyTo<M::Reply>) -> ReplyTo<R> {
-        reply
+    impl<M: Message<Reply = R>, R> ExternalEntry<R> for M {
+        #[inline(always)]
+        fn wrap(msg: M, reply: ReplyTo<R>) -> Entry<M, R> {
+            Entry::new(msg, reply)
+        }
+
+        #[inline(always)]
+        fn wrap_ask(msg: M, reply: ReplyTo<R>) -> Entry<M, R> {
+            Entry::new(msg, reply)
+        }
+
+        #[inline(always)]
+        fn unwrap_ask(entry: Entry<M, R>) -> (M, ReplyTo<R>) {
+            entry.into_parts()
+        }
     }
 
     /// What an `#[on_start]` hook may return: `()` or `Result<(), E>`.

@@ -4,7 +4,8 @@
 //! types of their parameters resolve as the user wrote them.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
 
 use crate::expand::messages;
 use crate::model::{ActorModel, MessageKind};
@@ -22,10 +23,10 @@ pub(crate) fn methods(model: &ActorModel) -> TokenStream {
         let fields: Vec<_> = h.fields().collect();
         let names: Vec<_> = fields.iter().map(|(f, _)| *f).collect();
         let tys: Vec<_> = fields.iter().map(|(_, t)| *t).collect();
+        let reply = &h.reply;
         let (params, build, msg_ty, reply, msg_name) = match &h.kind {
             MessageKind::Generated(g) => {
                 let (build, _) = messages::build_and_unpack(model, h, g);
-                let reply = &h.reply;
                 (
                     quote!(#(#names: #tys),*),
                     build,
@@ -38,7 +39,7 @@ pub(crate) fn methods(model: &ActorModel) -> TokenStream {
                 quote!(msg: #ty),
                 quote!(msg),
                 quote!(#ty),
-                quote!(<#ty as ::typact::Message>::Reply),
+                quote!(#reply),
                 crate::model::type_name(ty),
             ),
         };
@@ -60,7 +61,7 @@ pub(crate) fn methods(model: &ActorModel) -> TokenStream {
             "`{method}` asks the actor and sends nothing until it is awaited: `.await` it for \
              the reply, or send the message with `tell({msg_name} {{ .. }})` to fire and forget"
         );
-        quote! {
+        let method = quote! {
             #docs
             #[doc = #how]
             #[must_use = #must_use]
@@ -68,13 +69,23 @@ pub(crate) fn methods(model: &ActorModel) -> TokenStream {
             #vis fn #method(&self, #params) -> ::typact::Ask<'_, #msg_ty, #reply> {
                 ::typact::__private::Client::__raw(self).ask(#build)
             }
+        };
+        // A message declared elsewhere gets an impl block of its own,
+        // which holds only where its `Handler` impl does (see there).
+        let where_clause = match &h.kind {
+            MessageKind::Generated(_) => quote!(#where_clause),
+            MessageKind::External(ty) => {
+                let bound = quote_spanned!(ty.span()=> #ty: ::typact::Message<Reply = #reply>);
+                crate::expand::with_bound(where_clause, bound)
+            }
+        };
+        quote! {
+            #[allow(private_interfaces)]
+            impl #impl_generics #real::Client<#actor> #where_clause {
+                #method
+            }
         }
     });
 
-    quote! {
-        #[allow(private_interfaces)]
-        impl #impl_generics #real::Client<#actor> #where_clause {
-            #(#methods)*
-        }
-    }
+    quote!(#(#methods)*)
 }

@@ -1,19 +1,21 @@
 //! The module of an actor's messages and client: `counter` for `Counter`.
 //!
 //! ```text
-//! mod counter {                      // the face: documented, nameable
-//!     pub use self::__messages::*;   // `counter::Add`, `counter::Get`
+//! mod __typact_counter {             // the face, imported as `counter`
+//!     pub use self::counter::*;      // `counter::Add`, `counter::Get`
 //!     pub struct Client<A> { .. }    // what `ActorRef<Counter>` derefs to
-//!     mod __messages {               // the message structs, where the
+//!     mod counter {                  // the message structs, where the
 //!         use super::super::*;       // field types resolve as at the
 //!         pub struct Add { .. }      // actor's own site
 //!     }
 //! }
-//! use counter::__messages::*;        // `Add` beside the actor
+//! use __typact_counter as counter;
+//! use __typact_counter::counter::*;  // `Add` beside the actor
 //! ```
 //!
-//! (The module's own name is `__typact_counter`; `counter` is an import
-//! of it, see [`real`].)
+//! The face is an import of a module with a name of its own (see
+//! [`real`]); the structs' module takes the face name, which is what
+//! rustc shows in its messages (`counter::Add`).
 //!
 //! Beside the actor, the messages come in through a glob import, which
 //! rustc lets any explicit name shadow and which two actors may make with
@@ -28,9 +30,10 @@ use syn::{GenericParam, Generics, Ident, Type, Visibility, WherePredicate};
 
 use crate::model::{ActorModel, Generated, HandlerModel, params_in, type_name};
 
-/// The name of the hidden module that holds the structs.
-pub(crate) fn inner() -> Ident {
-    format_ident!("__messages")
+/// The name of the hidden module that holds the structs: the face name
+/// again, which is what rustc shows in its messages (`counter::Add`).
+pub(crate) fn inner(model: &ActorModel) -> Ident {
+    model.module.clone()
 }
 
 /// The module's own name, which the generated code uses: `__typact_counter`.
@@ -44,9 +47,12 @@ pub(crate) fn real(model: &ActorModel) -> Ident {
 }
 
 /// The path of a generated message, with its type arguments, as the code
-/// beside the actor names it: `counter::Get<K>`.
+/// beside the actor names it: `counter::Get<K>`. Spanned at the message's
+/// name (the handler's name, or its `name = ...`), so that an error about
+/// the message type underlines that alone.
 pub(crate) fn path(model: &ActorModel, g: &Generated) -> TokenStream {
-    let module = real(model);
+    let mut module = real(model);
+    module.set_span(g.name.span());
     let name = &g.name;
     let params = &g.params;
     if params.is_empty() {
@@ -83,7 +89,7 @@ pub(crate) fn module(model: &ActorModel) -> TokenStream {
     let module = &model.module;
     let real = real(model);
     let actor_name = model.name.to_string();
-    let inner = inner();
+    let inner = inner(model);
     let vis = module_vis(model);
     let structs = model.handlers.iter().filter_map(|h| match &h.kind {
         crate::model::MessageKind::Generated(g) => Some(message_struct(model, h, g)),
@@ -162,7 +168,7 @@ pub(crate) fn module(model: &ActorModel) -> TokenStream {
     }
 }
 
-/// The struct of one generated message, inside `__messages`.
+/// The struct of one generated message, inside the structs' module.
 fn message_struct(model: &ActorModel, h: &HandlerModel, g: &Generated) -> TokenStream {
     let actor_name = model.name.to_string();
     let method = &h.method;

@@ -121,18 +121,38 @@ fn expand_model(model: &ActorModel) -> TokenStream {
             }
             MessageKind::External(ty) => (quote!(#ty), quote!()),
         };
-        // Named through `Message` even where it is the handler's own
-        // type: inside `Handler`'s methods, whose `where M: Message` is in
-        // scope, a generic message's reply does not normalize.
-        let reply_ty = quote!(<#msg_ty as ::typact::Message>::Reply);
-
-        variants.push(quote!(#variant(#private::Entry<#msg_ty, #reply_ty>)));
+        // The entries' reply type is the handler's. A generated message's
+        // own reply is the same type, named through `Message` because
+        // inside `Handler`'s methods, whose `where M: Message` is in scope,
+        // a generic message's reply does not normalize. For a message
+        // declared elsewhere, the `Handler` impl holds only if the type is
+        // a message with the handler's reply: one bound, spanned at the
+        // user's type, where a type that is not a message or a handler
+        // that returns another type is reported, once.
+        let (entry_reply, handler_where) = match &h.kind {
+            MessageKind::Generated(_) => (
+                quote!(<#msg_ty as ::typact::Message>::Reply),
+                quote!(#where_clause),
+            ),
+            MessageKind::External(ty) => {
+                let bound = quote_spanned!(ty.span()=> #ty: ::typact::Message<Reply = #reply>);
+                (quote!(#reply), with_bound(where_clause, bound))
+            }
+        };
+        let (tell, wrap, unwrap) = (
+            quote!(#private::Entry::new(msg, #private::ReplyTo::none())),
+            quote!(#private::Entry::new(msg, reply)),
+            quote!(entry.into_parts()),
+        );
+        let ask_reply = quote!(<#msg_ty as ::typact::Message>::Reply);
+        let bound = quote!();
+        variants.push(quote!(#variant(#private::Entry<#msg_ty, #entry_reply>)));
         handler_impls.push(quote! {
             #[automatically_derived]
-            impl #impl_generics ::typact::Handler<#msg_ty> for #actor #where_clause {
+            impl #impl_generics ::typact::Handler<#msg_ty> for #actor #handler_where {
                 #[inline]
                 fn __tell(msg: #msg_ty) -> #mailbox_ty {
-                    #mailbox::#variant(#private::Entry::new(msg, #private::ReplyTo::none()))
+                    #mailbox::#variant(#tell)
                 }
 
                 #[inline]
@@ -145,15 +165,15 @@ fn expand_model(model: &ActorModel) -> TokenStream {
                 }
 
                 #[inline]
-                fn __wrap(msg: #msg_ty, reply: #private::ReplyTo<#reply_ty>) -> #mailbox_ty {
-                    #mailbox::#variant(#private::Entry::new(msg, reply))
+                fn __wrap(msg: #msg_ty, reply: #private::ReplyTo<#ask_reply>) -> #mailbox_ty #bound {
+                    #mailbox::#variant(#wrap)
                 }
 
                 #[inline]
                 #[allow(unreachable_patterns)]
-                fn __unwrap(entry: #mailbox_ty) -> (#msg_ty, #private::ReplyTo<#reply_ty>) {
+                fn __unwrap(entry: #mailbox_ty) -> (#msg_ty, #private::ReplyTo<#ask_reply>) #bound {
                     match entry {
-                        #mailbox::#variant(entry) => entry.into_parts(),
+                        #mailbox::#variant(entry) => #unwrap,
                         _ => ::core::panic!("typact: mailbox entry of another message"),
                     }
                 }
@@ -162,34 +182,20 @@ fn expand_model(model: &ActorModel) -> TokenStream {
         reject_arms
             .push(quote!(#mailbox::#variant(__entry) => #private::reject(__entry.into_reply())));
 
-        // The handler call, with its arguments in declaration order. A
-        // message declared elsewhere declares its reply type; the
-        // conversions are spanned at the handler's, so that a mismatch is
-        // reported there, once.
-        let external = match &h.kind {
-            MessageKind::External(ty) => Some(ty),
-            MessageKind::Generated(_) => None,
-        };
+        // The handler call, with its arguments in declaration order.
         let call_args = h.args.iter().map(|role| match role {
             Role::Field(f, _) => quote!(#f),
             Role::Message(_) => quote!(__msg),
-            Role::Reply => match external {
-                Some(ty) => {
-                    quote_spanned!(h.reply_span=> #private::reply_as::<#ty, #reply>(__reply))
-                }
-                None => quote!(__reply),
-            },
+            Role::Reply => quote!(__reply),
             Role::Ctx => quote!(&mut *ctx),
             Role::Reason => quote!(reason),
         });
         let await_ = h.is_async.then(|| quote!(.await));
         let call = quote_spanned!(method.span()=> Self::#method(self, #(#call_args),*) #await_);
-        let body = match (h.deferred, external) {
-            (true, _) => quote!(#call;),
-            (false, None) => quote!(__reply.send(#call);),
-            (false, Some(ty)) => quote_spanned! {h.reply_span=>
-                #private::send_reply::<#ty, #reply>(__reply, #call);
-            },
+        let body = if h.deferred {
+            quote!(#call;)
+        } else {
+            quote!(__reply.send(#call);)
         };
         let arm_body = quote! {
             let (__msg, __reply) = __entry.into_parts();
@@ -310,6 +316,8 @@ fn expand_model(model: &ActorModel) -> TokenStream {
 
         #module_tokens
 
+        #client_methods
+
         const _: () = {
             #(#message_impls)*
 
@@ -318,8 +326,6 @@ fn expand_model(model: &ActorModel) -> TokenStream {
             pub enum #mailbox #impl_generics #where_clause {
                 #(#variants,)*
             }
-
-            #client_methods
 
             #[automatically_derived]
             #[allow(private_interfaces)]
@@ -401,6 +407,20 @@ fn expand_model(model: &ActorModel) -> TokenStream {
                 }
             }
         };
+    }
+}
+
+/// A where clause with one more predicate.
+pub(crate) fn with_bound(
+    where_clause: Option<&syn::WhereClause>,
+    bound: TokenStream,
+) -> TokenStream {
+    match where_clause {
+        Some(wc) => {
+            let preds = wc.predicates.iter();
+            quote!(where #(#preds,)* #bound)
+        }
+        None => quote!(where #bound),
     }
 }
 
