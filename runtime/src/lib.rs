@@ -1,5 +1,5 @@
-//! The runtime of [typact](https://docs.rs/typact): mailboxes, actor
-//! references, contexts and the actor loop, on tokio.
+//! The runtime of typact: mailboxes, actor references, contexts and the
+//! actor loop, on tokio.
 //!
 //! Use it through the `typact` crate, which adds the `#[actor]` macro and a
 //! prelude; everything here is re-exported there.

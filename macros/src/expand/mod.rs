@@ -451,3 +451,136 @@ fn hook_call(hook: &Hook) -> TokenStream {
     let await_ = hook.is_async.then(|| quote!(.await));
     quote_spanned!(method.span()=> Self::#method(self, #(#args),*) #await_)
 }
+
+#[cfg(test)]
+mod tests {
+    use quote::{ToTokens, quote};
+    use syn::{Item, ItemImpl};
+
+    fn expand(input: proc_macro2::TokenStream) -> syn::File {
+        syn::parse2(super::actor(proc_macro2::TokenStream::new(), input))
+            .expect("the expansion is a list of items")
+    }
+
+    fn is_hidden(attrs: &[syn::Attribute]) -> bool {
+        attrs
+            .iter()
+            .any(|a| a.path().is_ident("doc") && a.to_token_stream().to_string().contains("hidden"))
+    }
+
+    fn has_docs(attrs: &[syn::Attribute]) -> bool {
+        attrs.iter().any(|a| {
+            a.path().is_ident("doc") && !a.to_token_stream().to_string().contains("hidden")
+        })
+    }
+
+    /// The impls inside the `const _: () = { .. };` block.
+    fn const_block_impls(file: &syn::File) -> Vec<ItemImpl> {
+        let mut out = Vec::new();
+        for item in &file.items {
+            if let Item::Const(c) = item {
+                if let syn::Expr::Block(b) = &*c.expr {
+                    for stmt in &b.block.stmts {
+                        if let syn::Stmt::Item(Item::Impl(i)) = stmt {
+                            out.push(i.clone());
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn counter() -> syn::File {
+        expand(quote! {
+            impl Counter {
+                /// Adds `by` to the count.
+                #[handler]
+                pub fn add(&mut self, by: u64) { self.count += by; }
+                #[handler]
+                pub fn get(&self) -> u64 { self.count }
+            }
+        })
+    }
+
+    #[test]
+    fn the_unhandled_impl_is_hidden_from_the_docs() {
+        let impls = const_block_impls(&counter());
+        let unhandled: Vec<_> = impls
+            .iter()
+            .filter(|i| {
+                i.trait_
+                    .as_ref()
+                    .is_some_and(|(_, p, _)| p.to_token_stream().to_string().contains("Unhandled"))
+            })
+            .collect();
+        assert_eq!(unhandled.len(), 1);
+        assert!(is_hidden(&unhandled[0].attrs));
+        // The impls of the real messages stay visible.
+        let handlers = impls.iter().filter(|i| {
+            i.trait_.as_ref().is_some_and(|(_, p, _)| {
+                let p = p.to_token_stream().to_string();
+                p.contains("Handler") && !p.contains("Unhandled")
+            })
+        });
+        assert_eq!(handlers.clone().count(), 2);
+        assert!(handlers.into_iter().all(|i| !is_hidden(&i.attrs)));
+    }
+
+    #[test]
+    fn the_client_methods_are_documented_items() {
+        let file = counter();
+        // The inherent impl of the client sits among the items rustdoc
+        // documents, not inside the anonymous `const _` block.
+        let client_impls: Vec<&ItemImpl> = file
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                Item::Impl(i) if i.trait_.is_none() => Some(i),
+                _ => None,
+            })
+            .filter(|i| i.self_ty.to_token_stream().to_string().contains("Client"))
+            .collect();
+        let methods: Vec<_> = client_impls
+            .iter()
+            .flat_map(|i| &i.items)
+            .filter_map(|item| match item {
+                syn::ImplItem::Fn(f) => Some(f),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(methods.len(), 2);
+        for m in methods {
+            assert!(has_docs(&m.attrs), "`{}` has no docs", m.sig.ident);
+            assert!(!is_hidden(&m.attrs));
+            assert!(m.attrs.iter().any(|a| a.path().is_ident("must_use")));
+        }
+        // The module that holds the client is hidden only under its own
+        // name; the face import `counter` is documented inline.
+        let module = file
+            .items
+            .iter()
+            .find_map(|item| match item {
+                Item::Mod(m) => Some(m),
+                _ => None,
+            })
+            .expect("a module");
+        let client = module
+            .content
+            .as_ref()
+            .unwrap()
+            .1
+            .iter()
+            .find_map(|item| match item {
+                Item::Struct(s) if s.ident == "Client" => Some(s),
+                _ => None,
+            })
+            .expect("a client struct");
+        assert!(has_docs(&client.attrs) && !is_hidden(&client.attrs));
+        assert!(file.items.iter().any(|item| matches!(
+            item,
+            Item::Use(u) if u.to_token_stream().to_string().contains("as counter")
+                && !is_hidden(&u.attrs)
+        )));
+    }
+}
