@@ -27,7 +27,10 @@ impl Counter {
     }
 }
 
+// `let _ = tell(..)` is the very mistake these tests make on purpose;
+// clippy's `let_underscore_future` flags it in user code.
 #[tokio::test]
+#[allow(clippy::let_underscore_future)]
 async fn a_tell_that_is_never_awaited_is_still_sent() {
     let counter = Counter::default().spawn();
     let _ = counter.tell(Add { by: 1 });
@@ -78,6 +81,7 @@ impl Gate {
 }
 
 #[tokio::test]
+#[allow(clippy::let_underscore_future)]
 async fn a_tell_dropped_while_the_mailbox_is_full_is_a_dead_letter() {
     let open = Arc::new(Semaphore::new(0));
     let gate = Gate {

@@ -630,7 +630,7 @@ fn snake_case(ident: &Ident) -> Ident {
             let next = chars.get(i + 1).copied();
             let boundary = match prev {
                 None => false,
-                Some(p) if p == '_' => false,
+                Some('_') => false,
                 Some(p) if p.is_lowercase() || p.is_ascii_digit() => true,
                 // The last capital of a run starts a word: `HTTPServer`.
                 Some(p) if p.is_uppercase() => next.is_some_and(char::is_lowercase),

@@ -140,9 +140,8 @@ fn check_handler(
                             "name the message with `#[handler(name = Set{other})]`, or rename the method"
                         )
                     } else {
-                        format!(
-                            "rename one of the two handlers, or name a message with `#[handler(name = ...)]`"
-                        )
+                        "rename one of the two handlers, or name a message with `#[handler(name = ...)]`"
+                            .to_string()
                     };
                     cx.error_spanned_by(
                         ty,
