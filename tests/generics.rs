@@ -204,3 +204,40 @@ async fn bounds_on_handler_infer_the_reply() {
     b.put(2, 2).await.unwrap();
     assert_eq!(total(&[a, b]).await, 3);
 }
+
+/// A generic actor with an async handler and a deferred one whose reply
+/// type is a parameter.
+struct Echo<T> {
+    last: Option<T>,
+}
+
+#[actor]
+impl<T: Clone + Send + Sync + 'static> Echo<T> {
+    #[handler]
+    async fn say(&mut self, value: T) -> T {
+        tokio::task::yield_now().await;
+        self.last = Some(value.clone());
+        value
+    }
+
+    #[handler(deferred)]
+    fn later(&mut self, reply: ReplyTo<Option<T>>) {
+        let last = self.last.clone();
+        tokio::spawn(async move { reply.send(last) });
+    }
+}
+
+#[tokio::test]
+async fn generic_async_and_deferred_handlers() {
+    let echo = Echo::<String> { last: None }.spawn();
+    assert_eq!(echo.later().await.unwrap(), None);
+    assert_eq!(echo.say("hi".into()).await.unwrap(), "hi");
+    assert_eq!(echo.later().await.unwrap().as_deref(), Some("hi"));
+    assert_eq!(
+        echo.ask(echo::Later::<String>::new())
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("hi")
+    );
+}

@@ -164,3 +164,58 @@ async fn an_actor_inside_a_function_works() {
     assert_eq!(local.double(2).await.unwrap(), 42);
     assert_eq!(local.ask(local::Double { by: 1 }).await.unwrap(), 21);
 }
+
+/// Field types written relative to the actor's module (`self::`, `super::`)
+/// and restricted visibilities keep their meaning in the message module.
+mod paths {
+    use typact::prelude::*;
+
+    pub(crate) struct Local(pub(crate) u8);
+
+    pub(crate) struct Relative;
+
+    #[actor]
+    impl Relative {
+        #[handler]
+        pub(super) fn sum(&self, a: self::Local, b: super::Outer) -> u8 {
+            a.0 + b.0
+        }
+
+        #[handler]
+        fn private(&self) -> u8 {
+            1
+        }
+    }
+
+    /// A private handler's message is usable beside the actor, by both
+    /// names.
+    pub(crate) async fn ask_private(actor: &ActorRef<Relative>) -> u8 {
+        let bare: Private = relative::Private;
+        actor.ask(bare).await.unwrap() + actor.private().await.unwrap()
+    }
+}
+
+pub(crate) struct Outer(u8);
+
+#[tokio::test]
+async fn relative_paths_and_visibilities_keep_their_meaning() {
+    let actor = paths::Relative.spawn();
+    // `pub(super)`: reachable here, one module up, by both names.
+    let sum = paths::relative::Sum {
+        a: paths::Local(1),
+        b: Outer(2),
+    };
+    assert_eq!(actor.ask(sum).await.unwrap(), 3);
+    assert_eq!(
+        actor
+            .ask(paths::Sum {
+                a: paths::Local(3),
+                b: Outer(4)
+            })
+            .await
+            .unwrap(),
+        7
+    );
+    assert_eq!(actor.sum(paths::Local(5), Outer(6)).await.unwrap(), 11);
+    assert_eq!(paths::ask_private(&actor).await, 2);
+}
