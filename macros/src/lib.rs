@@ -9,12 +9,15 @@
 //! reads the marker attributes, `model.rs` reads the impl block into a
 //! typed model, `validate.rs` checks what looks across the whole block,
 //! and `expand/` writes the code (`messages.rs` the module of messages and
-//! client, `client.rs` the client methods, `mod.rs` the mailbox and the
-//! trait impls).
+//! client, `client.rs` the client methods, `mailbox.rs` the mailbox enum
+//! and the trait impls). `names.rs` derives the generated names and
+//! `generics.rs` finds which type parameters a type uses.
 
 mod ctxt;
 mod expand;
+mod generics;
 mod model;
+mod names;
 mod parse;
 mod validate;
 

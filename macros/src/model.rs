@@ -9,7 +9,6 @@ use std::collections::HashSet;
 
 use proc_macro2::Span;
 use syn::spanned::Spanned;
-use syn::visit::{self, Visit};
 use syn::visit_mut::{self, VisitMut};
 use syn::{
     Attribute, FnArg, GenericArgument, Generics, Ident, ImplItem, ImplItemFn, ItemImpl, Pat,
@@ -17,6 +16,8 @@ use syn::{
 };
 
 use crate::ctxt::Ctxt;
+use crate::generics::params_in;
+use crate::names::{pascal_case, snake_case, type_name};
 use crate::parse::{HandlerArgs, Marker, no_args};
 use crate::validate;
 
@@ -141,24 +142,6 @@ fn reply_to_inner(ty: &Type) -> Option<&Type> {
         Some(GenericArgument::Type(ty)) if args.args.len() == 1 => Some(ty),
         _ => None,
     }
-}
-
-/// `snake_case` to `PascalCase`: `get_count` gives `GetCount`.
-fn pascal_case(ident: &Ident) -> Ident {
-    let name = ident.to_string();
-    let name = name.trim_start_matches("r#");
-    let mut out = String::new();
-    for part in name.split('_').filter(|p| !p.is_empty()) {
-        let mut chars = part.chars();
-        if let Some(first) = chars.next() {
-            out.extend(first.to_uppercase());
-            out.push_str(chars.as_str());
-        }
-    }
-    if out.is_empty() {
-        out.push_str("Message");
-    }
-    Ident::new(&out, ident.span())
 }
 
 fn docs_of(attrs: &[Attribute]) -> Vec<Attribute> {
@@ -565,120 +548,8 @@ impl ActorModel {
     }
 }
 
-/// Which of `params` a type mentions: `K` in `Option<K>`, `<K as Tr>::X`
-/// or `K::X`, at any depth. `visit_path` sees the paths of types, of trait
-/// bounds and of expressions (an array's length) alike.
-pub(crate) fn params_in<T: ToTokensVisit>(node: &T, params: &[&Ident]) -> HashSet<Ident> {
-    struct Find<'a> {
-        params: &'a [&'a Ident],
-        found: HashSet<Ident>,
-    }
-    impl<'ast> Visit<'ast> for Find<'_> {
-        fn visit_path(&mut self, path: &'ast syn::Path) {
-            if path.leading_colon.is_none() {
-                if let Some(first) = path.segments.first() {
-                    if let Some(p) = self.params.iter().find(|p| ***p == first.ident) {
-                        self.found.insert((*p).clone());
-                    }
-                }
-            }
-            visit::visit_path(self, path);
-        }
-    }
-    let mut find = Find {
-        params,
-        found: HashSet::new(),
-    };
-    node.visit_with(&mut find);
-    find.found
-}
-
-/// The syntax nodes [`params_in`] looks into.
-pub(crate) trait ToTokensVisit {
-    fn visit_with<'ast>(&'ast self, v: &mut impl Visit<'ast>);
-}
-
-impl ToTokensVisit for Type {
-    fn visit_with<'ast>(&'ast self, v: &mut impl Visit<'ast>) {
-        v.visit_type(self);
-    }
-}
-
-impl ToTokensVisit for syn::TypeParamBound {
-    fn visit_with<'ast>(&'ast self, v: &mut impl Visit<'ast>) {
-        v.visit_type_param_bound(self);
-    }
-}
-
-impl ToTokensVisit for syn::WherePredicate {
-    fn visit_with<'ast>(&'ast self, v: &mut impl Visit<'ast>) {
-        v.visit_where_predicate(self);
-    }
-}
-
-/// `PascalCase` to `snake_case`, for the module of an actor's messages:
-/// `Counter` gives `counter`, `BankAccount` gives `bank_account`,
-/// `HTTPServer` gives `http_server`.
-fn snake_case(ident: &Ident) -> Ident {
-    let name = ident.to_string();
-    let name = name.trim_start_matches("r#");
-    let chars: Vec<char> = name.chars().collect();
-    let mut out = String::with_capacity(name.len() + 4);
-    for (i, &c) in chars.iter().enumerate() {
-        if c.is_uppercase() {
-            let prev = i.checked_sub(1).map(|j| chars[j]);
-            let next = chars.get(i + 1).copied();
-            let boundary = match prev {
-                None => false,
-                Some('_') => false,
-                Some(p) if p.is_lowercase() || p.is_ascii_digit() => true,
-                // The last capital of a run starts a word: `HTTPServer`.
-                Some(p) if p.is_uppercase() => next.is_some_and(char::is_lowercase),
-                Some(_) => false,
-            };
-            if boundary {
-                out.push('_');
-            }
-            out.extend(c.to_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    let keyword = syn::parse_str::<Ident>(&out).is_err();
-    if keyword {
-        out.push_str("_messages");
-    }
-    Ident::new(&out, ident.span())
-}
-
 fn is_unit(ty: &Type) -> bool {
     matches!(ty, Type::Tuple(t) if t.elems.is_empty())
-}
-
-/// A type as the user would write it: `Box<dyn Error + Send>`, not the
-/// token stream's `Box < dyn Error + Send >`.
-pub(crate) fn type_name(ty: &Type) -> String {
-    let tokens = quote::quote!(#ty).to_string();
-    let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == '\'';
-    let chars: Vec<char> = tokens.chars().collect();
-    let mut out = String::with_capacity(chars.len());
-    for (i, &c) in chars.iter().enumerate() {
-        if c == ' ' {
-            let before = i.checked_sub(1).map(|j| chars[j]);
-            let after = chars.get(i + 1).copied();
-            let keep = match (before, after) {
-                (Some(b), Some(a)) => {
-                    (is_word(b) && is_word(a)) || b == ',' || a == '+' || b == '+'
-                }
-                _ => false,
-            };
-            if !keep {
-                continue;
-            }
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Checks the parts of a signature every marked method shares.

@@ -9,7 +9,8 @@ use std::collections::HashMap;
 use syn::{GenericParam, Generics, Ident, PathArguments, Type};
 
 use crate::ctxt::Ctxt;
-use crate::model::{ActorModel, HandlerModel, MessageKind, type_name};
+use crate::model::{ActorModel, HandlerModel, MessageKind};
+use crate::names::type_name;
 
 /// Methods of `ActorRef` that a generated client method of the same name
 /// would be shadowed by.

@@ -40,7 +40,7 @@ pub(crate) fn methods(model: &ActorModel) -> TokenStream {
                 quote!(msg),
                 quote!(#ty),
                 quote!(#reply),
-                crate::model::type_name(ty),
+                crate::names::type_name(ty),
             ),
         };
         let docs = if h.docs.is_empty() {

@@ -28,7 +28,9 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::visit_mut::{self, VisitMut};
 use syn::{GenericParam, Generics, Ident, Type, Visibility, WherePredicate};
 
-use crate::model::{ActorModel, Generated, HandlerModel, params_in, type_name};
+use crate::generics::params_in;
+use crate::model::{ActorModel, Generated, HandlerModel};
+use crate::names::type_name;
 
 /// The name of the hidden module that holds the structs: the face name
 /// again, which is what rustc shows in its messages (`counter::Add`).
