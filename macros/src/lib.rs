@@ -81,6 +81,13 @@ use proc_macro::TokenStream;
 ///
 /// All may be `async` and may leave out any parameter.
 ///
+/// # Arguments
+///
+/// `#[actor(module = name)]` names the module of the messages and the
+/// client, for an actor whose default module name is taken (a `mod
+/// counter` beside `Counter`). There are no other arguments: the mailbox
+/// and the name are set when spawning.
+///
 /// # Examples
 ///
 /// ```

@@ -18,7 +18,7 @@ use syn::{
 use crate::ctxt::Ctxt;
 use crate::generics::params_in;
 use crate::names::{pascal_case, snake_case, type_name};
-use crate::parse::{HandlerArgs, Marker, no_args};
+use crate::parse::{ActorArgs, HandlerArgs, Marker, no_args};
 use crate::validate;
 
 pub(crate) struct ActorModel {
@@ -28,7 +28,8 @@ pub(crate) struct ActorModel {
     /// The actor's type name, for the hidden items' names and `TYPE_NAME`.
     pub(crate) name: Ident,
     /// The module that holds the generated messages and the client:
-    /// `counter` for `Counter`. Spanned at the actor's name.
+    /// `counter` for `Counter` (spanned at the actor's name), or the
+    /// `module = name` of `#[actor(...)]`.
     pub(crate) module: Ident,
     /// The impl block's type parameters and where clause (lifetimes and
     /// const parameters are refused by `validate::generics`).
@@ -155,7 +156,11 @@ fn docs_of(attrs: &[Attribute]) -> Vec<Attribute> {
 impl ActorModel {
     /// Reads an `#[actor]` impl block. `Err` if it is not one at all (the
     /// error is recorded and the caller emits the item unchanged).
-    pub(crate) fn from_impl(cx: &Ctxt, mut item: ItemImpl) -> Result<ActorModel, Box<ItemImpl>> {
+    pub(crate) fn from_impl(
+        cx: &Ctxt,
+        mut item: ItemImpl,
+        args: ActorArgs,
+    ) -> Result<ActorModel, Box<ItemImpl>> {
         let mut bad_shape = false;
         if let Some((_, path, _)) = &item.trait_ {
             cx.error_spanned_by(
@@ -193,7 +198,7 @@ impl ActorModel {
         let mut model = ActorModel {
             item: item.clone(),
             self_ty,
-            module: snake_case(&name),
+            module: args.module.unwrap_or_else(|| snake_case(&name)),
             name,
             generics: item.generics.clone(),
             handlers: Vec::new(),

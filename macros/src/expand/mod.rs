@@ -14,15 +14,11 @@ use syn::{Item, ItemImpl};
 
 use crate::ctxt::Ctxt;
 use crate::model::{ActorModel, Hook, Role};
+use crate::parse::ActorArgs;
 
 pub(crate) fn actor(args: TokenStream, input: TokenStream) -> TokenStream {
     let cx = Ctxt::new();
-    if !args.is_empty() {
-        cx.error_spanned_by(
-            &args,
-            "`#[actor]` takes no arguments; mailbox size and name are set when spawning: `MyActor::default().builder().capacity(64).name(\"x\").spawn()`",
-        );
-    }
+    let args = ActorArgs::parse(&cx, args);
     let item: Item = match syn::parse2(input.clone()) {
         Ok(item) => item,
         Err(err) => {
@@ -32,7 +28,7 @@ pub(crate) fn actor(args: TokenStream, input: TokenStream) -> TokenStream {
         }
     };
     let body = match item {
-        Item::Impl(item) => match ActorModel::from_impl(&cx, item) {
+        Item::Impl(item) => match ActorModel::from_impl(&cx, item, args) {
             Ok(model) => expand_model(&model),
             Err(item) => quote!(#item),
         },
