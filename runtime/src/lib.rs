@@ -148,44 +148,6 @@ pub mod __private {
         }
     }
 
-    /// The entries of a message declared outside the actor
-    /// (`#[handler(message)]`), whose handler returns `R`. Implemented for
-    /// every `M: Message<Reply = R>`: every use in the generated code needs
-    /// this one bound, spanned at the user's message type, so that a type
-    /// that is not a message, or a handler that returns another type than
-    /// the message's reply, is reported once, there.
-    pub trait ExternalEntry<R>: Sized {
-        /// The entry of `msg` with its reply handle.
-        fn wrap(msg: Self, reply: ReplyTo<R>) -> Entry<Self, R>;
-
-        /// The entry of an ask.
-        fn wrap_ask(msg: Self, reply: ReplyTo<<Self as Message>::Reply>) -> Entry<Self, R>
-        where
-            Self: Message;
-
-        /// The message and reply handle of an entry, as an ask's.
-        fn unwrap_ask(entry: Entry<Self, R>) -> (Self, ReplyTo<<Self as Message>::Reply>)
-        where
-            Self: Message;
-    }
-
-    impl<M: Message<Reply = R>, R> ExternalEntry<R> for M {
-        #[inline(always)]
-        fn wrap(msg: M, reply: ReplyTo<R>) -> Entry<M, R> {
-            Entry::new(msg, reply)
-        }
-
-        #[inline(always)]
-        fn wrap_ask(msg: M, reply: ReplyTo<R>) -> Entry<M, R> {
-            Entry::new(msg, reply)
-        }
-
-        #[inline(always)]
-        fn unwrap_ask(entry: Entry<M, R>) -> (M, ReplyTo<R>) {
-            entry.into_parts()
-        }
-    }
-
     /// What an `#[on_start]` hook may return: `()` or `Result<(), E>`.
     #[diagnostic::on_unimplemented(
         message = "an `#[on_start]` hook cannot return `{Self}`",
