@@ -45,10 +45,10 @@ async fn within<T>(what: &str, fut: impl IntoFuture<Output = T>) -> T {
 fn spawn_ask<A, M>(
     actor: &ActorRef<A>,
     msg: M,
-) -> tokio::task::JoinHandle<Result<<A as Handler<M>>::Reply, AskError>>
+) -> tokio::task::JoinHandle<Result<M::Reply, AskError>>
 where
     A: Handler<M>,
-    M: Send + 'static,
+    M: Message,
 {
     let actor = actor.clone();
     tokio::spawn(async move { actor.ask(msg).await })

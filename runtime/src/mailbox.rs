@@ -212,29 +212,6 @@ impl<T> Tx<T> {
         self.shared.push(value)
     }
 
-    /// [`send`](Self::send) for a tell: if the mailbox is full and the
-    /// caller drops the future while it waits for a place, the tell is
-    /// counted as a dead letter of the actor. The count is made only on
-    /// that slow path; a tell that finds room costs what `try_send` does.
-    #[inline]
-    pub(crate) async fn tell(&self, value: T) -> Result<(), T> {
-        match self.try_send(value) {
-            Ok(()) => Ok(()),
-            Err(TrySend::Closed(value)) => Err(value),
-            Err(TrySend::Full(value)) => {
-                let space = self
-                    .shared
-                    .space
-                    .as_ref()
-                    .expect("only a bounded mailbox is ever full");
-                if wait_for_place(space, &self.shared.cell).await.is_err() {
-                    return Err(value);
-                }
-                self.shared.push(value)
-            }
-        }
-    }
-
     #[inline]
     pub(crate) fn try_send(&self, value: T) -> Result<(), TrySend<T>> {
         if let Some(space) = &self.shared.space {
