@@ -7,56 +7,38 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::oneshot;
-use tokio::time::Instant;
 
 use super::child::stop_instance;
-use super::client::{Admin, ChildKey};
-use super::error::{Ignore, SupervisorError};
+use super::client::{Admin, Answer, ChildKey};
+use super::error::SupervisorError;
 use super::slot::{ChildSlot, Decision, Intent, TaskState};
 use super::spec::Child;
+use super::starting::Then;
 use super::strategy::Restart;
 use super::supervisor::Supervisor;
 use crate::context::Context;
 use crate::error::StopReason;
 
 impl Supervisor {
-    /// Adds a child at run time and starts it.
-    pub(super) async fn add(
-        &mut self,
-        mut child: Child,
-        ctx: &mut Context<Self>,
-    ) -> Result<(), SupervisorError> {
+    /// Adds a child at run time and starts it, without waiting: `reply`
+    /// learns the outcome (see [`starting`](super::starting)).
+    pub(super) fn add(&mut self, mut child: Child, reply: Answer<()>, ctx: &mut Context<Self>) {
         child.dynamic = true;
         self.adopt(&child.slot, &ctx.tx);
-        let id = child.id();
-        match Self::start_child(&child, ctx.cell()).await {
-            Ok(()) => {
-                self.children.push(child);
-                Ok(())
-            }
-            Err(reason) if Ignore::is(&reason) => {
-                child.stopped = true;
-                park(&child).await;
-                self.children.push(child);
-                Ok(())
-            }
-            Err(reason) => {
-                child
-                    .slot
-                    .clone()
-                    .decide(Decision::Stop(Some(reason.clone())));
-                Err(SupervisorError::ChildStartFailed { child: id, reason })
-            }
-        }
+        self.children.push(child);
+        let pos = self.children.len() - 1;
+        self.begin_start(pos, Then::Add(reply), ctx);
     }
 
-    /// `terminate_child`, `restart_child` and `delete_child`.
+    /// `terminate_child`, `restart_child` and `delete_child`; `reply`
+    /// learns the outcome (for `restart_child`, once the start finished).
     pub(super) async fn admin(
         &mut self,
         op: Admin,
         key: ChildKey,
+        reply: Answer<()>,
         ctx: &mut Context<Self>,
-    ) -> Result<(), SupervisorError> {
+    ) {
         let found = match &key {
             ChildKey::Id(id) => self.position(*id),
             ChildKey::Name(name) => self
@@ -64,15 +46,17 @@ impl Supervisor {
                 .iter()
                 .position(|c| c.slot.cell().name.as_deref() == Some(&**name)),
         };
-        let pos = found.ok_or(SupervisorError::NoSuchChild(key))?;
+        let Some(pos) = found else {
+            let _ = reply.send(Err(SupervisorError::NoSuchChild(key)));
+            return;
+        };
         let id = self.children[pos].id();
-        match op {
+        let outcome = match op {
             Admin::Terminate => {
                 let child = &mut self.children[pos];
                 if child.stopped {
-                    return Ok(());
-                }
-                if child.options.restart == Restart::Temporary {
+                    Ok(())
+                } else if child.options.restart == Restart::Temporary {
                     let child = self.children.remove(pos);
                     let killed =
                         stop_instance(&*child.slot, child.options.shutdown, Intent::Stop).await;
@@ -82,39 +66,34 @@ impl Supervisor {
                         killed.then_some(StopReason::Killed),
                     )
                     .await;
-                    return Ok(());
+                    Ok(())
+                } else {
+                    child.restart_due = None;
+                    child.stopped = true;
+                    park(child).await;
+                    Ok(())
                 }
-                child.restart_due = None;
-                child.stopped = true;
-                park(child).await;
-                Ok(())
             }
             Admin::Restart => {
                 let child = &mut self.children[pos];
                 if !child.stopped {
-                    return Err(SupervisorError::ChildRunning(id));
-                }
-                child.stopped = false;
-                child.started_at = Instant::now();
-                match Self::start_child(child, ctx.cell()).await {
-                    Ok(()) => Ok(()),
-                    Err(reason) => {
-                        child.stopped = true;
-                        // Its task's end, and its report, are ignored now.
-                        park(child).await;
-                        Err(SupervisorError::ChildStartFailed { child: id, reason })
-                    }
+                    Err(SupervisorError::ChildRunning(id))
+                } else {
+                    child.stopped = false;
+                    return self.begin_start(pos, Then::Admin(reply), ctx);
                 }
             }
             Admin::Delete => {
-                if !self.children[pos].stopped {
-                    return Err(SupervisorError::ChildRunning(id));
+                if self.children[pos].stopped {
+                    let child = self.children.remove(pos);
+                    child.slot.clone().decide(Decision::Stop(None));
+                    Ok(())
+                } else {
+                    Err(SupervisorError::ChildRunning(id))
                 }
-                let child = self.children.remove(pos);
-                child.slot.clone().decide(Decision::Stop(None));
-                Ok(())
             }
-        }
+        };
+        let _ = reply.send(outcome);
     }
 }
 

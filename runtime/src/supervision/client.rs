@@ -28,6 +28,7 @@ impl fmt::Debug for SupervisorMailbox {
             Entry::Add { .. } => "SupervisorMailbox(Add)",
             Entry::Admin { .. } => "SupervisorMailbox(Admin)",
             Entry::Children { .. } => "SupervisorMailbox(Children)",
+            Entry::Started { .. } => "SupervisorMailbox(Started)",
         })
     }
 }
@@ -54,6 +55,12 @@ pub(crate) enum Entry {
     },
     Children {
         reply: oneshot::Sender<Vec<ChildInfo>>,
+    },
+    /// A start that did not block the supervisor has finished.
+    Started {
+        child: ActorId,
+        result: Result<(), StopReason>,
+        then: super::starting::Then,
     },
 }
 
@@ -128,6 +135,7 @@ impl Entry {
             Entry::Admin { reply, .. } => {
                 let _ = reply.send(Err(SupervisorError::Stopped));
             }
+            Entry::Started { then, .. } => then.reject(),
             // The children are stopped by `on_stop`, whatever they reported;
             // a dropped `Children` reply tells the asker it stopped.
             Entry::Exited { .. } | Entry::RestartDue { .. } | Entry::Children { .. } => {}

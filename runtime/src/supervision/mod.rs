@@ -12,7 +12,8 @@
 //!   [`child`]: the child's task.
 //! - [`supervisor`]: the [`Supervisor`] actor: starting, failures,
 //!   restarts, giving up; [`admin`]: child administration and the ways one
-//!   child's instance ends; [`builder`] and [`client`]: declaring a
+//!   child's instance ends; [`starting`]: starts that do not block the
+//!   supervisor; [`builder`] and [`client`]: declaring a
 //!   supervisor and talking to it.
 
 mod admin;
@@ -24,6 +25,7 @@ mod error;
 mod handover;
 pub(crate) mod slot;
 mod spec;
+mod starting;
 mod strategy;
 mod supervisor;
 

@@ -137,7 +137,7 @@ async fn stop_signal(cell: &Cell) {
 
 /// Resolves when a start timeout runs out; never without one (so that a
 /// runtime without a timer can run supervisors).
-async fn start_deadline(timeout: Option<Duration>) {
+pub(super) async fn start_deadline(timeout: Option<Duration>) {
     match timeout {
         Some(timeout) => tokio::time::sleep(timeout).await,
         None => std::future::pending().await,
@@ -310,7 +310,7 @@ impl Supervisor {
         ctx.cell().fail(StopReason::Failed(Arc::new(error)));
     }
 
-    async fn child_exited(
+    pub(super) async fn child_exited(
         &mut self,
         id: ActorId,
         generation: u64,
@@ -319,9 +319,19 @@ impl Supervisor {
     ) {
         let Some(pos) = self.position(id) else { return };
         let child = &self.children[pos];
-        if child.slot.generation() != generation || child.restart_due.is_some() || child.stopped {
+        if child.slot.generation() != generation
+            || generation <= child.handled
+            || child.restart_due.is_some()
+            || child.stopped
+        {
             return;
         }
+        if child.starting {
+            self.children[pos].deferred = Some((generation, reason));
+            return;
+        }
+        self.children[pos].handled = generation;
+        let child = &self.children[pos];
         if ctx.cell().flags() & (STOP | KILL) != 0 {
             // Stopping: `on_stop` or `before_restart` ends every child.
             return;
@@ -429,7 +439,7 @@ impl Supervisor {
             }
         }
         if delay.is_zero() {
-            self.restart_due(token, ctx).await;
+            self.restart_due(token, ctx);
         } else {
             tracing::info!(supervisor = %ctx.cell(), child = %id, ?delay, "restarting after a backoff");
             let tx = ctx.tx.clone();
@@ -443,29 +453,16 @@ impl Supervisor {
         }
     }
 
-    /// Restarts, in declaration order, the children waiting on `token`.
-    async fn restart_due(&mut self, token: u64, ctx: &mut Context<Self>) {
-        let due: Vec<usize> = (0..self.children.len())
-            .filter(|&i| self.children[i].restart_due == Some(token))
+    /// Restarts, in declaration order, the children waiting on `token`,
+    /// one after the other, without blocking the supervisor.
+    fn restart_due(&mut self, token: u64, ctx: &mut Context<Self>) {
+        let due: Vec<ActorId> = self
+            .children
+            .iter()
+            .filter(|c| c.restart_due == Some(token))
+            .map(Child::id)
             .collect();
-        for i in due {
-            let child = &mut self.children[i];
-            child.restart_due = None;
-            child.restarts += 1;
-            child.started_at = Instant::now();
-            match Self::start_child(child, ctx.cell()).await {
-                Ok(()) => {}
-                Err(start) if Ignore::is(&start) => {
-                    // Declined: kept as stopped (its own report is ignored).
-                    child.stopped = true;
-                    child.slot.clone().decide(Decision::Park { done: None });
-                }
-                // Reported by the child itself, like any failure.
-                Err(start) => {
-                    tracing::warn!(child = %child.slot.cell(), %start, "restarted child failed to start");
-                }
-            }
-        }
+        self.restart_next(due, ctx);
     }
 }
 
@@ -483,15 +480,14 @@ impl Actor for Supervisor {
             } => {
                 self.child_exited(child, generation, reason, ctx).await;
             }
-            Entry::RestartDue { token } => self.restart_due(token, ctx).await,
-            Entry::Add { child, reply } => {
-                let result = self.add(*child, ctx).await;
-                let _ = reply.send(result);
-            }
-            Entry::Admin { op, child, reply } => {
-                let result = self.admin(op, child, ctx).await;
-                let _ = reply.send(result);
-            }
+            Entry::RestartDue { token } => self.restart_due(token, ctx),
+            Entry::Add { child, reply } => self.add(*child, reply, ctx),
+            Entry::Admin { op, child, reply } => self.admin(op, child, reply, ctx).await,
+            Entry::Started {
+                child,
+                result,
+                then,
+            } => self.started(child, result, then, ctx).await,
             Entry::Children { reply } => {
                 let _ = reply.send(self.children.iter().map(Child::info).collect());
             }
