@@ -55,7 +55,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .timeout(Duration::from_millis(50))
         .await
     {
-        Err(err) if err == AskError::Timeout => {
+        Err(AskError::Timeout) => {
             println!("slow_get(500) with a 50 ms timeout: timed out, as expected")
         }
         other => println!("slow_get: unexpected {other:?}"),

@@ -227,7 +227,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
                 assert_eq!(out, job * 2);
                 done += 1;
             }
-            Err(err) if err.kind() == AskErrorKind::Panicked => {
+            Err(AskError::Panicked) => {
                 crashes[w] += 1;
                 // The next message waits in the same mailbox for the new
                 // instance; asking it waits for the restart.

@@ -148,7 +148,7 @@ const IDLE_ASYNC_ACTOR_BYTES: i64 = 640;
 /// the decision its task has not taken yet, the reason its last instance
 /// ended and the child's decider, which the exact give-up and park
 /// semantics need (912 bytes before them).
-const IDLE_CHILD_BYTES: i64 = 1080;
+const IDLE_CHILD_BYTES: i64 = 1088;
 
 /// Runs `send` `n` times in rounds, waiting after each round until the actor
 /// has handled it; returns the allocations counted, minus the one reply slot

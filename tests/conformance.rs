@@ -11,7 +11,9 @@ use std::sync::{Arc, Mutex, Once};
 use std::time::Duration;
 
 use typact::prelude::*;
-use typact::{Backoff, ChildState, Directive, Ignore, Restart, Supervisor, SupervisorError};
+use typact::{
+    Backoff, ChildKey, ChildState, Directive, Ignore, Restart, Supervisor, SupervisorError,
+};
 
 /// Keeps the expected panics ("... on purpose") out of the output.
 fn quiet() {
@@ -668,6 +670,25 @@ async fn terminate_restart_and_delete_child() {
     ));
     sup.stop();
     within("the stop", sup.wait_for_stop()).await;
+}
+
+/// The same operations name a child by the name it was given.
+#[tokio::test]
+async fn child_administration_by_name() {
+    let log = Log::default();
+    let sup = Supervisor::builder();
+    let db = sup.child(Crashy::factory(&log)).name("db").add();
+    let sup = sup.spawn().await.unwrap();
+    sup.terminate_child("db").await.unwrap();
+    assert_eq!(sup.children().await.unwrap()[0].state, ChildState::Stopped);
+    sup.restart_child("db").await.unwrap();
+    assert_eq!(db.work().await, Ok(1));
+    let missing = sup.terminate_child("cache").await.unwrap_err();
+    assert!(matches!(&missing, SupervisorError::NoSuchChild(ChildKey::Name(n)) if &**n == "cache"));
+    assert!(missing.to_string().contains("\"cache\""), "{missing}");
+    sup.terminate_child(String::from("db")).await.unwrap();
+    sup.delete_child("db").await.unwrap();
+    assert!(!db.is_alive());
 }
 
 /// OTP keeps a transient child that stopped normally, for `restart_child`;

@@ -45,10 +45,10 @@ async fn within<T>(what: &str, fut: impl IntoFuture<Output = T>) -> T {
 fn spawn_ask<A, M>(
     actor: &ActorRef<A>,
     msg: M,
-) -> tokio::task::JoinHandle<Result<<A as Handler<M>>::Reply, AskError>>
+) -> tokio::task::JoinHandle<Result<M::Reply, AskError>>
 where
     A: Handler<M>,
-    M: Send + 'static,
+    M: Message,
 {
     let actor = actor.clone();
     tokio::spawn(async move { actor.ask(msg).await })
@@ -214,8 +214,8 @@ async fn a_restart_storm_answers_every_ask_with_or_without_backoff() {
         let mut stopped = 0;
         for ask in asks {
             match within("a storm ask", ask).await.unwrap() {
-                Err(err) if err == AskError::Panicked => panicked += 1,
-                Err(err) if err == AskError::Stopped => stopped += 1,
+                Err(AskError::Panicked) => panicked += 1,
+                Err(AskError::Stopped) => stopped += 1,
                 other => panic!("unexpected {other:?}"),
             }
         }
@@ -321,7 +321,7 @@ async fn killing_a_supervisor_resolves_every_ask_queued_at_its_children() {
                 .await
                 .unwrap();
             assert!(
-                got == Ok(1) || got == Err(AskError::Stopped),
+                matches!(got, Ok(1) | Err(AskError::Stopped)),
                 "round {round}: {got:?}"
             );
         }
@@ -500,7 +500,7 @@ async fn an_askers_timeout_never_kills_the_actor_it_asked() {
         .ask(SlowFragile)
         .timeout(Duration::from_millis(1))
         .await;
-    assert!(late.is_err_and(|err| err == AskError::Timeout));
+    assert!(matches!(late, Err(AskError::Timeout)));
     let (open, gate) = std::sync::mpsc::channel();
     let late = actor.ask(FragileNow { gate });
     let late = tokio::time::timeout(Duration::from_millis(5), late.into_future()).await;
@@ -648,4 +648,92 @@ async fn stop_ends_a_supervisor_wedged_in_a_childs_start() {
     within("the stop", sup.wait_for_stop()).await;
     assert!(asked.elapsed() <= Duration::from_secs(2) + Duration::from_millis(10));
     assert!(within("the add", adding).await.unwrap().is_err());
+}
+
+#[derive(Default)]
+struct Sibling {
+    handled: u32,
+}
+
+#[actor]
+impl Sibling {
+    #[handler]
+    fn bump(&mut self) -> u32 {
+        self.handled += 1;
+        self.handled
+    }
+
+    #[handler]
+    fn fall(&mut self) -> u32 {
+        panic!("fell on purpose")
+    }
+}
+
+/// A start that hangs does not block its supervisor: a sibling that
+/// crashes meanwhile is restarted, child administration answers, and the
+/// pending start is resolved when the supervisor stops.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sibling_is_restarted_while_a_dynamic_start_hangs() {
+    quiet();
+    let sup = Supervisor::builder().backoff(Backoff::none());
+    let sibling = sup.child(Sibling::default).add();
+    let sup = sup.spawn().await.unwrap();
+    let adding = tokio::spawn({
+        let sup = sup.clone();
+        async move {
+            sup.child(|| Hangs { hang: true })
+                .shutdown(Duration::from_millis(100))
+                .start()
+                .await
+        }
+    });
+    // The hanging start is under way once the supervisor lists the child.
+    within("the pending start", async {
+        while sup.children().await.unwrap().len() < 2 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    assert_eq!(sibling.bump().await, Ok(1));
+    assert_eq!(sibling.fall().await, Err(AskError::Panicked));
+    assert_eq!(
+        within("the restarted sibling", sibling.bump()).await,
+        Ok(1),
+        "restarted while the other start hangs"
+    );
+    sup.stop();
+    within("the stop", sup.wait_for_stop()).await;
+    assert!(within("the add", adding).await.unwrap().is_err());
+}
+
+/// The same for a restart whose start hangs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sibling_is_restarted_while_another_restart_hangs() {
+    quiet();
+    let made = Arc::new(AtomicU32::new(0));
+    let sup = Supervisor::builder().backoff(Backoff::none());
+    let sibling = sup.child(Sibling::default).add();
+    let stuck = sup
+        .child({
+            let made = made.clone();
+            // The first instance starts; every later one hangs in `on_start`.
+            move || Hangs {
+                hang: made.fetch_add(1, Ordering::SeqCst) > 0,
+            }
+        })
+        .shutdown(Duration::from_millis(100))
+        .add();
+    let sup = sup.spawn().await.unwrap();
+    stuck.kill();
+    within("the stuck restart", async {
+        while made.load(Ordering::SeqCst) < 2 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    assert_eq!(sibling.fall().await, Err(AskError::Panicked));
+    assert_eq!(within("the restarted sibling", sibling.bump()).await, Ok(1));
+    sup.stop();
+    within("the stop", sup.wait_for_stop()).await;
+    assert!(!stuck.is_alive());
 }

@@ -1,14 +1,25 @@
-//! The attribute macros of [typact](https://docs.rs/typact): `#[actor]` and
-//! the method markers it reads (`#[handler]`, `#[on_start]`, `#[on_stop]`,
-//! `#[before_restart]`, `#[after_restart]`).
+//! The attribute macros of typact: `#[actor]` and the method markers it
+//! reads (`#[handler]`, `#[on_start]`, `#[on_stop]`, `#[before_restart]`,
+//! `#[after_restart]`).
 //!
-//! Use them through the `typact` crate; the generated code refers to
-//! `::typact` paths.
+//! Use them through the `typact` crate, which re-exports them; the
+//! generated code refers to `::typact` paths.
+//!
+//! The expansion runs in stages, each in a file of its own: `parse.rs`
+//! reads the marker attributes, `model.rs` reads the impl block into a
+//! typed model, `validate.rs` checks what looks across the whole block,
+//! and `expand/` writes the code (`messages.rs` the module of messages and
+//! client, `client.rs` the client methods, `mailbox.rs` the mailbox enum
+//! and the trait impls). `names.rs` derives the generated names and
+//! `generics.rs` finds which type parameters a type uses.
 
 mod ctxt;
 mod expand;
+mod generics;
 mod model;
+mod names;
 mod parse;
+mod validate;
 
 use proc_macro::TokenStream;
 
@@ -21,11 +32,26 @@ use proc_macro::TokenStream;
 ///   field per parameter and the method's doc comment (`fn add(&mut self, by:
 ///   u64)` gives `pub struct Add { pub by: u64 }`; no parameters give a unit
 ///   struct), implementing `Message` with the return type as its reply;
+/// - a module named after the actor in `snake_case` (`counter` for
+///   `Counter`) that holds those structs (`counter::Add`) and the actor's
+///   `Client`; the structs are also imported beside the actor by a glob, so
+///   a lone actor's `Add { by: 2 }` works bare, and two actors in one module
+///   may both have `fn get` (`counter::Get`, `cache::Get`);
 /// - a hidden mailbox enum with one variant per handler, which the actor loop
 ///   matches on (static dispatch, nothing boxed per message);
 /// - `Actor`, and `Handler<M>` for every message;
-/// - a client method per handler on `ActorRef<Self>`: `counter.add(2).await`
-///   asks `Add { by: 2 }`.
+/// - a client method per handler on `counter::Client`, which
+///   `ActorRef<Counter>` dereferences to: `counter.add(2).await` asks
+///   `Add { by: 2 }`. Like every ask it is sent as it is made when the
+///   mailbox has room; its reply is lost unless it is awaited.
+///
+/// # Generic actors
+///
+/// The impl block may have type parameters, with bounds and a where
+/// clause. Each generated message is generic over the parameters its fields
+/// or its reply use, and plain otherwise; a parameter that only the reply
+/// uses is carried by a marker field, and such a message has a `new`
+/// constructor. Lifetime and const parameters are refused.
 ///
 /// # Handler forms
 ///
@@ -55,41 +81,83 @@ use proc_macro::TokenStream;
 ///   the previous instance stopped.
 ///
 /// All may be `async` and may leave out any parameter.
+///
+/// # Arguments
+///
+/// `#[actor(module = name)]` names the module of the messages and the
+/// client, for an actor whose default module name is taken (a `mod
+/// counter` beside `Counter`). There are no other arguments: the mailbox
+/// and the name are set when spawning.
+///
+/// # Examples
+///
+/// ```
+/// use typact::prelude::*;
+///
+/// #[derive(Default)]
+/// struct Counter {
+///     count: u64,
+/// }
+///
+/// #[actor]
+/// impl Counter {
+///     /// Adds `by` to the count.
+///     #[handler]
+///     fn add(&mut self, by: u64) {
+///         self.count += by;
+///     }
+///
+///     #[handler]
+///     fn get(&self) -> u64 {
+///         self.count
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let counter = Counter::default().spawn();
+/// counter.tell(Add { by: 2 }).await?;     // the message, bare beside the actor
+/// counter.tell(counter::Add { by: 3 }).await?; // or through its module
+/// assert_eq!(counter.get().await?, 5);    // a client method: an ask
+/// # Ok(()) }
+/// ```
 #[proc_macro_attribute]
 pub fn actor(args: TokenStream, input: TokenStream) -> TokenStream {
     expand::actor(args.into(), input.into()).into()
 }
 
 /// Marks a method of an `#[actor]` impl block as a message handler. See
-/// [`actor`] for the forms it takes.
+/// [`#[actor]`](macro@actor) for the forms it takes.
 #[proc_macro_attribute]
 pub fn handler(args: TokenStream, input: TokenStream) -> TokenStream {
     expand::stray("handler", args.into(), input.into()).into()
 }
 
 /// Marks a method of an `#[actor]` impl block as the hook that runs before
-/// the first message. See [`actor`].
+/// the first message. See [`#[actor]`](macro@actor).
 #[proc_macro_attribute]
 pub fn on_start(args: TokenStream, input: TokenStream) -> TokenStream {
     expand::stray("on_start", args.into(), input.into()).into()
 }
 
 /// Marks a method of an `#[actor]` impl block as the hook that runs when the
-/// actor stops. See [`actor`].
+/// actor stops. See [`#[actor]`](macro@actor).
 #[proc_macro_attribute]
 pub fn on_stop(args: TokenStream, input: TokenStream) -> TokenStream {
     expand::stray("on_stop", args.into(), input.into()).into()
 }
 
 /// Marks a method of an `#[actor]` impl block as the hook that runs on a
-/// supervised instance before it is replaced by a fresh one. See [`actor`].
+/// supervised instance before it is replaced by a fresh one. See
+/// [`#[actor]`](macro@actor).
 #[proc_macro_attribute]
 pub fn before_restart(args: TokenStream, input: TokenStream) -> TokenStream {
     expand::stray("before_restart", args.into(), input.into()).into()
 }
 
 /// Marks a method of an `#[actor]` impl block as the hook that runs on the
-/// fresh instance a supervisor made after a restart. See [`actor`].
+/// fresh instance a supervisor made after a restart. See
+/// [`#[actor]`](macro@actor).
 #[proc_macro_attribute]
 pub fn after_restart(args: TokenStream, input: TokenStream) -> TokenStream {
     expand::stray("after_restart", args.into(), input.into()).into()

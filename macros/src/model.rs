@@ -1,45 +1,25 @@
-//! The model of an `#[actor]` block: its handlers and hooks, read from the
-//! method signatures and validated. Every mistake is recorded in the `Ctxt`
-//! at the token that causes it; a handler with a mistake is left out of the
-//! model, so the rest still expands.
+//! The model of an `#[actor]` block: its generics, handlers and hooks, read
+//! from the method signatures. A mistake inside one signature is recorded in
+//! the `Ctxt` at the token that causes it, and that handler or hook is left
+//! out of the model, so the rest still expands. Checks that look across the
+//! whole block (names that clash, generics the actor cannot have) live in
+//! `validate.rs`.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
 use syn::{
-    Attribute, FnArg, GenericArgument, Ident, ImplItem, ImplItemFn, ItemImpl, Pat, PathArguments,
-    ReturnType, Type,
+    Attribute, FnArg, GenericArgument, Generics, Ident, ImplItem, ImplItemFn, ItemImpl, Pat,
+    PathArguments, ReturnType, Type,
 };
 
 use crate::ctxt::Ctxt;
-use crate::parse::{HandlerArgs, Marker, no_args};
-
-/// Methods of `ActorRef` that a generated client method of the same name
-/// would be shadowed by.
-const ACTOR_REF_METHODS: &[&str] = &[
-    "id",
-    "name",
-    "tell",
-    "try_tell",
-    "blocking_tell",
-    "ask",
-    "blocking_ask",
-    "recipient",
-    "stop",
-    "kill",
-    "wait_for_stop",
-    "is_alive",
-    "dead_letters",
-    "clone",
-    "clone_from",
-    "eq",
-    "ne",
-    "hash",
-    "fmt",
-    "deref",
-];
+use crate::generics::params_in;
+use crate::names::{pascal_case, snake_case, type_name};
+use crate::parse::{ActorArgs, HandlerArgs, Marker, no_args};
+use crate::validate;
 
 pub(crate) struct ActorModel {
     /// The user's impl block, with our marker attributes removed.
@@ -47,6 +27,13 @@ pub(crate) struct ActorModel {
     pub(crate) self_ty: Type,
     /// The actor's type name, for the hidden items' names and `TYPE_NAME`.
     pub(crate) name: Ident,
+    /// The module that holds the generated messages and the client:
+    /// `counter` for `Counter` (spanned at the actor's name), or the
+    /// `module = name` of `#[actor(...)]`.
+    pub(crate) module: Ident,
+    /// The impl block's type parameters and where clause (lifetimes and
+    /// const parameters are refused by `validate::generics`).
+    pub(crate) generics: Generics,
     pub(crate) handlers: Vec<HandlerModel>,
     pub(crate) on_start: Option<Hook>,
     pub(crate) on_stop: Option<Hook>,
@@ -69,10 +56,22 @@ pub(crate) enum Role {
 }
 
 pub(crate) enum MessageKind {
-    /// A struct generated from the parameters.
-    Generated { name: Ident, docs: Vec<Attribute> },
+    /// A struct generated from the parameters, in the actor's module.
+    Generated(Generated),
     /// A type declared elsewhere (`#[handler(message)]`).
     External(Type),
+}
+
+/// A message struct `#[actor]` generates from a handler's parameters.
+pub(crate) struct Generated {
+    pub(crate) name: Ident,
+    pub(crate) docs: Vec<Attribute>,
+    /// The actor's type parameters the message is generic over, in the
+    /// impl's order: those its fields or its reply use.
+    pub(crate) params: Vec<Ident>,
+    /// Those of `params` that only the reply uses: the struct carries them
+    /// in a marker field, since a struct must use each of its parameters.
+    pub(crate) reply_only: Vec<Ident>,
 }
 
 pub(crate) struct HandlerModel {
@@ -88,6 +87,8 @@ pub(crate) struct HandlerModel {
     pub(crate) reply: Type,
     pub(crate) reply_span: Span,
     pub(crate) deferred: bool,
+    /// The method name's token, where cross-handler errors point.
+    pub(crate) ident: Ident,
 }
 
 impl HandlerModel {
@@ -128,30 +129,6 @@ fn last_segment_is(ty: &Type, name: &str) -> bool {
     }
 }
 
-/// Whether `ty` names the type `name` by its bare name, anywhere inside
-/// (`Stats`, `Result<Stats, E>`, `&[Stats]`, ...): a generated message
-/// struct of that name would take its place.
-fn mentions(ty: &Type, name: &Ident) -> bool {
-    match ty {
-        Type::Path(p) => {
-            (p.qself.is_none() && p.path.segments.len() == 1 && p.path.segments[0].ident == *name)
-                || p.path.segments.iter().any(|seg| match &seg.arguments {
-                    PathArguments::AngleBracketed(args) => args.args.iter().any(
-                        |arg| matches!(arg, syn::GenericArgument::Type(t) if mentions(t, name)),
-                    ),
-                    _ => false,
-                })
-        }
-        Type::Reference(r) => mentions(&r.elem, name),
-        Type::Slice(s) => mentions(&s.elem, name),
-        Type::Array(a) => mentions(&a.elem, name),
-        Type::Paren(p) => mentions(&p.elem, name),
-        Type::Group(g) => mentions(&g.elem, name),
-        Type::Tuple(t) => t.elems.iter().any(|e| mentions(e, name)),
-        _ => false,
-    }
-}
-
 /// The `R` of a `ReplyTo<R>` type.
 fn reply_to_inner(ty: &Type) -> Option<&Type> {
     let Type::Path(p) = ty else { return None };
@@ -168,24 +145,6 @@ fn reply_to_inner(ty: &Type) -> Option<&Type> {
     }
 }
 
-/// `snake_case` to `PascalCase`: `get_count` gives `GetCount`.
-fn pascal_case(ident: &Ident) -> Ident {
-    let name = ident.to_string();
-    let name = name.trim_start_matches("r#");
-    let mut out = String::new();
-    for part in name.split('_').filter(|p| !p.is_empty()) {
-        let mut chars = part.chars();
-        if let Some(first) = chars.next() {
-            out.extend(first.to_uppercase());
-            out.push_str(chars.as_str());
-        }
-    }
-    if out.is_empty() {
-        out.push_str("Message");
-    }
-    Ident::new(&out, ident.span())
-}
-
 fn docs_of(attrs: &[Attribute]) -> Vec<Attribute> {
     attrs
         .iter()
@@ -195,9 +154,13 @@ fn docs_of(attrs: &[Attribute]) -> Vec<Attribute> {
 }
 
 impl ActorModel {
-    /// Reads an `#[actor]` impl block. `None` if it is not one at all (the
+    /// Reads an `#[actor]` impl block. `Err` if it is not one at all (the
     /// error is recorded and the caller emits the item unchanged).
-    pub(crate) fn from_impl(cx: &Ctxt, mut item: ItemImpl) -> Result<ActorModel, Box<ItemImpl>> {
+    pub(crate) fn from_impl(
+        cx: &Ctxt,
+        mut item: ItemImpl,
+        args: ActorArgs,
+    ) -> Result<ActorModel, Box<ItemImpl>> {
         let mut bad_shape = false;
         if let Some((_, path, _)) = &item.trait_ {
             cx.error_spanned_by(
@@ -210,11 +173,7 @@ impl ActorModel {
             );
             bad_shape = true;
         }
-        if !item.generics.params.is_empty() || item.generics.where_clause.is_some() {
-            cx.error_spanned_by(
-                &item.generics,
-                "`#[actor]` does not support generic actors: each actor needs one concrete mailbox type; make the actor concrete, or keep the generic part in a field of a concrete type",
-            );
+        if !validate::generics(cx, &item.generics) {
             bad_shape = true;
         }
         let name = match &*item.self_ty {
@@ -239,15 +198,16 @@ impl ActorModel {
         let mut model = ActorModel {
             item: item.clone(),
             self_ty,
+            module: args.module.unwrap_or_else(|| snake_case(&name)),
             name,
+            generics: item.generics.clone(),
             handlers: Vec::new(),
             on_start: None,
             on_stop: None,
             before_restart: None,
             after_restart: None,
         };
-        let mut message_names: HashMap<String, Ident> = HashMap::new();
-        let mut seen_methods: HashMap<String, ()> = HashMap::new();
+        let mut seen_methods: HashSet<String> = HashSet::new();
 
         for impl_item in &mut item.items {
             match impl_item {
@@ -261,21 +221,19 @@ impl ActorModel {
                     let Some((marker, attr)) = markers.first() else {
                         continue;
                     };
-                    for (extra, attr) in &markers[1..] {
+                    for (_, extra) in &markers[1..] {
                         cx.error_spanned_by(
-                            attr,
+                            extra,
                             format_args!(
                                 "a method can carry only one of `#[handler]`, `#[on_start]`, `#[on_stop]`, `#[before_restart]` and `#[after_restart]`; this one already has `#[{}]`",
                                 marker.name()
                             ),
                         );
-                        let _ = extra;
                     }
                     if bad_shape {
                         continue;
                     }
-                    let method_name = method.sig.ident.to_string();
-                    if seen_methods.insert(method_name, ()).is_some() {
+                    if !seen_methods.insert(method.sig.ident.to_string()) {
                         // rustc reports the duplicate definition itself.
                         continue;
                     }
@@ -283,48 +241,6 @@ impl ActorModel {
                         Marker::Handler => {
                             let args = HandlerArgs::parse(cx, attr);
                             if let Some(handler) = model.handler(cx, method, &args) {
-                                if let MessageKind::Generated { name, .. } = &handler.kind {
-                                    if *name == model.name {
-                                        cx.error_spanned_by(
-                                            &method.sig.ident,
-                                            format_args!(
-                                                "handler `{}` would generate a message struct named `{name}`, the name of the actor itself; rename the method, or name its message with `#[handler(name = {name}Msg)]`",
-                                                handler.method
-                                            ),
-                                        );
-                                        continue;
-                                    }
-                                    let clash = std::iter::once(&handler.reply)
-                                        .chain(handler.fields().map(|(_, ty)| ty))
-                                        .find(|ty| mentions(ty, name));
-                                    if let Some(ty) = clash {
-                                        cx.error_spanned_by(
-                                            ty,
-                                            format_args!(
-                                                "handler `{}` would generate a message struct named `{name}`, which would clash with the type `{name}` that its signature uses; name the message with `#[handler(name = Get{name})]`, or rename the method",
-                                                handler.method
-                                            ),
-                                        );
-                                        continue;
-                                    }
-                                }
-                                if let Some(key) = handler.message_key() {
-                                    if let Some(first) = message_names.get(&key) {
-                                        cx.error_spanned_by(
-                                            handler.message_span_token(method),
-                                            format_args!(
-                                                "handlers `{first}` and `{}` both {}; rename one method, or name its message with `#[handler(name = OtherName)]`",
-                                                handler.method,
-                                                match handler.kind {
-                                                    MessageKind::Generated { .. } => format!("generate the message `{key}`"),
-                                                    MessageKind::External(_) => format!("handle the message `{key}`, and an actor handles each message type once"),
-                                                },
-                                            ),
-                                        );
-                                        continue;
-                                    }
-                                    message_names.insert(key, handler.method.clone());
-                                }
                                 model.handlers.push(handler);
                             }
                         }
@@ -355,6 +271,7 @@ impl ActorModel {
         if bad_shape {
             Err(Box::new(model.item))
         } else {
+            validate::handlers(cx, &mut model);
             Ok(model)
         }
     }
@@ -362,18 +279,6 @@ impl ActorModel {
     fn handler(&self, cx: &Ctxt, method: &ImplItemFn, args: &HandlerArgs) -> Option<HandlerModel> {
         let sig = &method.sig;
         let mut ok = check_fn_shape(cx, method, "a handler");
-        let method_name = sig.ident.to_string();
-        if ACTOR_REF_METHODS.contains(&method_name.trim_start_matches("r#")) {
-            cx.error_spanned_by(
-                &sig.ident,
-                format_args!(
-                    "a handler named `{method_name}` would be hidden by `ActorRef::{method_name}` on the generated client; rename the method (the message name can stay, with `#[handler(name = ...)]`)"
-                ),
-            );
-            // The handler itself is sound: keep it, so that code sending its
-            // message does not fail a second time.
-        }
-
         let mut roles = Vec::new();
         let mut ctx_seen = false;
         let mut reply_seen: Option<Type> = None;
@@ -518,10 +423,15 @@ impl ActorModel {
                     .expect("exactly one message parameter, checked above");
                 MessageKind::External(ty)
             }
-            None => MessageKind::Generated {
-                name: args.name.clone().unwrap_or_else(|| pascal_case(&sig.ident)),
-                docs: docs_of(&method.attrs),
-            },
+            None => {
+                let (params, reply_only) = self.params_of(&roles, &reply);
+                MessageKind::Generated(Generated {
+                    name: args.name.clone().unwrap_or_else(|| pascal_case(&sig.ident)),
+                    docs: docs_of(&method.attrs),
+                    params,
+                    reply_only,
+                })
+            }
         };
         Some(HandlerModel {
             method: sig.ident.clone(),
@@ -534,7 +444,40 @@ impl ActorModel {
             reply,
             reply_span,
             deferred: args.deferred.is_some(),
+            ident: sig.ident.clone(),
         })
+    }
+
+    /// The actor's type parameters a generated message needs: those its
+    /// fields use, then those only its reply uses.
+    fn params_of(&self, roles: &[Role], reply: &Type) -> (Vec<Ident>, Vec<Ident>) {
+        let all: Vec<&Ident> = self.type_params().collect();
+        if all.is_empty() {
+            return (Vec::new(), Vec::new());
+        }
+        let mut in_fields = HashSet::new();
+        for role in roles {
+            if let Role::Field(_, ty) = role {
+                in_fields.extend(params_in(ty, &all));
+            }
+        }
+        let in_reply = params_in(reply, &all);
+        let params = all
+            .iter()
+            .filter(|p| in_fields.contains(**p) || in_reply.contains(**p))
+            .map(|p| (*p).clone())
+            .collect();
+        let reply_only = all
+            .iter()
+            .filter(|p| !in_fields.contains(**p) && in_reply.contains(**p))
+            .map(|p| (*p).clone())
+            .collect();
+        (params, reply_only)
+    }
+
+    /// The impl block's type parameters.
+    pub(crate) fn type_params(&self) -> impl Iterator<Item = &Ident> {
+        self.generics.type_params().map(|p| &p.ident)
     }
 
     /// Where the hook a marker declares is kept. Not for `Marker::Handler`.
@@ -610,51 +553,8 @@ impl ActorModel {
     }
 }
 
-impl HandlerModel {
-    /// The key under which two handlers would clash.
-    fn message_key(&self) -> Option<String> {
-        Some(match &self.kind {
-            MessageKind::Generated { name, .. } => name.to_string(),
-            MessageKind::External(ty) => match ty {
-                Type::Path(p) => p.path.segments.last()?.ident.to_string(),
-                other => quote::quote!(#other).to_string(),
-            },
-        })
-    }
-
-    fn message_span_token<'a>(&self, method: &'a ImplItemFn) -> &'a Ident {
-        &method.sig.ident
-    }
-}
-
 fn is_unit(ty: &Type) -> bool {
     matches!(ty, Type::Tuple(t) if t.elems.is_empty())
-}
-
-/// A type as the user would write it: `Box<dyn Error + Send>`, not the
-/// token stream's `Box < dyn Error + Send >`.
-fn type_name(ty: &Type) -> String {
-    let tokens = quote::quote!(#ty).to_string();
-    let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == '\'';
-    let chars: Vec<char> = tokens.chars().collect();
-    let mut out = String::with_capacity(chars.len());
-    for (i, &c) in chars.iter().enumerate() {
-        if c == ' ' {
-            let before = i.checked_sub(1).map(|j| chars[j]);
-            let after = chars.get(i + 1).copied();
-            let keep = match (before, after) {
-                (Some(b), Some(a)) => {
-                    (is_word(b) && is_word(a)) || b == ',' || a == '+' || b == '+'
-                }
-                _ => false,
-            };
-            if !keep {
-                continue;
-            }
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Checks the parts of a signature every marked method shares.

@@ -16,6 +16,7 @@ pub(crate) mod sym {
     pub(crate) const MESSAGE: &str = "message";
     pub(crate) const DEFERRED: &str = "deferred";
     pub(crate) const NAME: &str = "name";
+    pub(crate) const MODULE: &str = "module";
 }
 
 /// Which marker an attribute is, if it is one of ours.
@@ -140,6 +141,51 @@ fn set_flag(cx: &Ctxt, slot: &mut Option<Span>, span: Span, name: &str) {
         ));
     }
     *slot = Some(span);
+}
+
+/// The arguments of `#[actor(...)]`.
+#[derive(Default)]
+pub(crate) struct ActorArgs {
+    /// `module = name`: the module of the generated messages and client,
+    /// instead of the actor's name in `snake_case`.
+    pub(crate) module: Option<Ident>,
+}
+
+impl ActorArgs {
+    pub(crate) fn parse(cx: &Ctxt, args: proc_macro2::TokenStream) -> ActorArgs {
+        let mut out = ActorArgs::default();
+        if args.is_empty() {
+            return out;
+        }
+        let parser = syn::meta::parser(|meta| {
+            if meta.path.is_ident(sym::MODULE) {
+                let value = meta.value().map_err(|_| {
+                    meta.error(
+                        "expected `module = name`, e.g. `#[actor(module = counter_messages)]`",
+                    )
+                })?;
+                let ident: Ident = value.parse().map_err(|e| {
+                    syn::Error::new(
+                        e.span(),
+                        "expected a module name after `module =`, e.g. `#[actor(module = counter_messages)]` (no quotes)",
+                    )
+                })?;
+                if out.module.is_some() {
+                    cx.error_spanned_by(&meta.path, "duplicate `module` argument in `#[actor]`");
+                }
+                out.module = Some(ident);
+                Ok(())
+            } else {
+                Err(meta.error(
+                    "`#[actor]` takes only `module = name`, the module of its messages; mailbox size and name are set when spawning: `MyActor::default().builder().capacity(64).name(\"x\").spawn()`",
+                ))
+            }
+        });
+        if let Err(err) = syn::parse::Parser::parse2(parser, args) {
+            cx.syn_error(err);
+        }
+        out
+    }
 }
 
 /// Checks that a hook marker has no arguments.

@@ -229,21 +229,73 @@ pub trait Actor: Sized + Send + 'static {
 /// [`ActorRef::tell`], [`ActorRef::ask`] and the other senders require it,
 /// so sending a message an actor does not declare is a compile error that
 /// names the actor and the message.
+///
+/// The reply to an ask of `M` is `M`'s own [`Message::Reply`], so code
+/// generic over actors names only the message: with `A: Handler<Get>`,
+/// `actor.ask(Get)` resolves to `Get`'s reply type and
+/// `actor.recipient::<Get>()` needs no further bound.
+///
+/// # Examples
+///
+/// ```
+/// use typact::prelude::*;
+///
+/// /// A request any counter-like actor may answer.
+/// struct Get;
+///
+/// impl Message for Get {
+///     type Reply = u64;
+/// }
+///
+/// struct Counter(u64);
+///
+/// #[actor]
+/// impl Counter {
+///     #[handler(message)]
+///     fn get(&self, _: Get) -> u64 {
+///         self.0
+///     }
+/// }
+///
+/// /// Works for every actor that handles `Get`, with no `Reply = u64`.
+/// async fn twice<A: Handler<Get>>(actor: &ActorRef<A>) -> Result<u64, AskError> {
+///     let reader: Recipient<Get> = actor.recipient();
+///     let n: u64 = actor.ask(Get).await?;
+///     Ok(n + reader.ask(Get).await?)
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), AskError> {
+/// assert_eq!(twice(&Counter(21).spawn()).await?, 42);
+/// # Ok(()) }
+/// ```
 #[diagnostic::on_unimplemented(
     message = "actor `{Self}` does not handle message `{M}`",
     label = "`{Self}` has no handler for `{M}`",
     note = "the messages of `{Self}` are the `#[handler]` methods of its `#[actor] impl {Self}` block; to accept `{M}`, add one there, e.g. `#[handler(message)] fn on_msg(&mut self, msg: {M}) -> ...`"
 )]
 pub trait Handler<M>: Actor {
-    /// The type of the reply an ask of `M` resolves to.
-    type Reply: Send + 'static;
+    /// Wraps a message sent by a tell into a mailbox entry. Needs no
+    /// `M: Message`, so that a tell of a message the actor does not handle
+    /// fails with this trait's error alone.
+    #[doc(hidden)]
+    fn __tell(msg: M) -> Self::Mailbox;
+
+    /// The message of an entry made by `__tell` or `__wrap`, for an entry
+    /// the mailbox refused.
+    #[doc(hidden)]
+    fn __message(entry: Self::Mailbox) -> M;
 
     /// Wraps a message and its reply handle into a mailbox entry.
     #[doc(hidden)]
-    fn __wrap(msg: M, reply: ReplyTo<Self::Reply>) -> Self::Mailbox;
+    fn __wrap(msg: M, reply: ReplyTo<M::Reply>) -> Self::Mailbox
+    where
+        M: Message;
 
     /// Takes the message and its reply handle back out of an entry made by
     /// `__wrap`.
     #[doc(hidden)]
-    fn __unwrap(entry: Self::Mailbox) -> (M, ReplyTo<Self::Reply>);
+    fn __unwrap(entry: Self::Mailbox) -> (M, ReplyTo<M::Reply>)
+    where
+        M: Message;
 }

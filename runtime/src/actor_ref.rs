@@ -4,7 +4,7 @@ use std::fmt;
 use std::ops::Deref;
 use std::sync::Arc;
 
-use crate::actor::{Actor, Handler};
+use crate::actor::{Actor, Handler, Message};
 use crate::ask::{Ask, Sink, Strong};
 use crate::cell::{ActorId, Cell};
 use crate::error::{AskError, ReserveError, StopReason, TellError, TryTellError};
@@ -58,10 +58,9 @@ impl<A: Actor> RawRef<A> {
     }
 
     #[inline]
-    pub fn ask<M>(&self, msg: M) -> Ask<M, <A as Handler<M>>::Reply>
+    pub fn ask<M: Message>(&self, msg: M) -> Ask<M, M::Reply>
     where
         A: Handler<M>,
-        M: 'static,
     {
         Ask::new(
             self.cell(),
@@ -81,10 +80,9 @@ impl<A: Actor> RawRef<A> {
     /// The mailbox as a handle that accepts `M`: the mailbox's own `Arc`,
     /// so no allocation.
     #[inline]
-    pub(crate) fn sink<M>(&self) -> Arc<dyn Sink<M, Reply = <A as Handler<M>>::Reply>>
+    pub(crate) fn sink<M: Message>(&self) -> Arc<dyn Sink<M, Reply = M::Reply>>
     where
         A: Handler<M>,
-        M: 'static,
     {
         self.tx.shared().clone()
     }
@@ -105,7 +103,7 @@ impl<A: Actor> Clone for RawRef<A> {
 /// The message of an entry that was not accepted; its reply handle, for a
 /// tell an empty one, is dropped.
 fn message<A: Handler<M>, M>(entry: A::Mailbox) -> M {
-    A::__unwrap(entry).0
+    A::__message(entry)
 }
 
 /// The typed address of an actor of type `A`.
@@ -181,35 +179,69 @@ impl<A: Actor> ActorRef<A> {
         self.cell().name.as_deref()
     }
 
-    /// Sends a message without waiting for it to be handled. Waits only while
-    /// the mailbox is full.
+    /// Sends a message without waiting for it to be handled.
     ///
-    /// Allocates nothing in steady state.
+    /// The message goes into the mailbox at this call, before anything is
+    /// awaited, whenever there is room; the returned [`Tell`] then only
+    /// reports the outcome. Only when the mailbox is full does the `Tell`
+    /// hold the message, and awaiting it waits for a place. So a tell is
+    /// never lost to a forgotten `.await`: `let _ = actor.tell(msg);`
+    /// sends `msg` if there is room, and otherwise counts it as a dead
+    /// letter ([`dead_letters`](Self::dead_letters)) and logs it at `debug`
+    /// level.
+    ///
+    /// Allocates nothing in steady state; only a tell that finds the
+    /// mailbox full allocates its wait.
     ///
     /// # Errors
     ///
-    /// If the actor has stopped, returns [`TellError`] holding the message.
+    /// If the actor has stopped, the `Tell` resolves to a [`TellError`]
+    /// holding the message.
     ///
     /// # Cancel safety
     ///
-    /// Not cancel safe. The message moves into the future, so dropping the
-    /// future before it completes (in a `select!` branch that loses, under
-    /// a timeout) sends nothing and drops the message with it. Such a tell,
-    /// cancelled while it waited for room, is counted as a dead letter of
-    /// the actor ([`dead_letters`](Self::dead_letters)) and logged at
-    /// `debug` level, so it does not vanish without a trace. To wait for
-    /// room without risking the message, [`reserve`](Self::reserve) a
-    /// place first, which is cancel safe, and send through the permit.
+    /// Dropping the `Tell` loses nothing once the message is in the
+    /// mailbox, which is at once unless the mailbox is full. Dropped while
+    /// it waits for room (in a `select!` branch that loses, under a
+    /// timeout), it drops the message, counted as a dead letter as above.
+    /// To wait for room without risking the message,
+    /// [`reserve`](Self::reserve) a place first, which is cancel safe, and
+    /// send through the permit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use typact::prelude::*;
+    ///
+    /// #[derive(Default)]
+    /// struct Counter(u64);
+    ///
+    /// #[actor]
+    /// impl Counter {
+    ///     #[handler]
+    ///     fn add(&mut self, by: u64) {
+    ///         self.0 += by;
+    ///     }
+    ///     #[handler]
+    ///     fn get(&self) -> u64 {
+    ///         self.0
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let counter = Counter::default().spawn();
+    /// counter.tell(Add { by: 2 }).await?; // sent; `?` reports a stopped actor
+    /// let _ = counter.tell(Add { by: 3 }); // sent as well: there was room
+    /// assert_eq!(counter.get().await?, 5);
+    /// # Ok(()) }
+    /// ```
     #[inline]
-    pub async fn tell<M>(&self, msg: M) -> Result<(), TellError<M>>
+    pub fn tell<M>(&self, msg: M) -> Tell<'_, A, M>
     where
         A: Handler<M>,
     {
-        self.raw()
-            .tx
-            .tell(A::__wrap(msg, ReplyTo::none()))
-            .await
-            .map_err(|entry| TellError::new(self.cell(), message::<A, M>(entry)))
+        Tell::new(&self.raw().tx, A::__tell(msg), message::<A, M>)
     }
 
     /// Passes a pending reply on: sends `msg` with a reply handle taken
@@ -274,16 +306,13 @@ impl<A: Actor> ActorRef<A> {
     pub async fn forward<M>(
         &self,
         msg: M,
-        reply: ReplyTo<<A as Handler<M>>::Reply>,
-    ) -> Result<(), TellError<(M, ReplyTo<<A as Handler<M>>::Reply>)>>
+        reply: ReplyTo<M::Reply>,
+    ) -> Result<(), TellError<(M, ReplyTo<M::Reply>)>>
     where
         A: Handler<M>,
+        M: Message,
     {
-        self.raw()
-            .tx
-            .tell(A::__wrap(msg, reply))
-            .await
-            .map_err(|entry| TellError::new(self.cell(), A::__unwrap(entry)))
+        Tell::new(&self.raw().tx, A::__wrap(msg, reply), A::__unwrap).await
     }
 
     /// Waits for a place in the mailbox and reserves it; the returned
@@ -357,13 +386,10 @@ impl<A: Actor> ActorRef<A> {
     where
         A: Handler<M>,
     {
-        self.raw()
-            .tx
-            .try_send(A::__wrap(msg, ReplyTo::none()))
-            .map_err(|e| match e {
-                TrySend::Full(entry) => TryTellError::Full(message::<A, M>(entry)),
-                TrySend::Closed(entry) => TryTellError::Closed(message::<A, M>(entry)),
-            })
+        self.raw().tx.try_send(A::__tell(msg)).map_err(|e| match e {
+            TrySend::Full(entry) => TryTellError::Full(message::<A, M>(entry)),
+            TrySend::Closed(entry) => TryTellError::Closed(message::<A, M>(entry)),
+        })
     }
 
     /// Sends a message from code outside async, blocking the thread while
@@ -384,7 +410,7 @@ impl<A: Actor> ActorRef<A> {
     {
         self.raw()
             .tx
-            .blocking_send(A::__wrap(msg, ReplyTo::none()))
+            .blocking_send(A::__tell(msg))
             .map_err(|entry| TellError::new(self.cell(), message::<A, M>(entry)))
     }
 
@@ -424,10 +450,9 @@ impl<A: Actor> ActorRef<A> {
     /// # Ok(()) }
     /// ```
     #[inline]
-    pub fn ask<M>(&self, msg: M) -> Ask<M, <A as Handler<M>>::Reply>
+    pub fn ask<M: Message>(&self, msg: M) -> Ask<M, M::Reply>
     where
         A: Handler<M>,
-        M: 'static,
     {
         self.raw().ask(msg)
     }
@@ -443,20 +468,21 @@ impl<A: Actor> ActorRef<A> {
     /// Panics on a thread that drives a tokio runtime (a worker, or the
     /// future given to `Runtime::block_on`), as tokio's own blocking calls
     /// do. Threads of `spawn_blocking` and threads outside tokio may call it.
-    pub fn blocking_ask<M>(&self, msg: M) -> Result<<A as Handler<M>>::Reply, AskError>
+    pub fn blocking_ask<M: Message>(&self, msg: M) -> Result<M::Reply, AskError>
     where
         A: Handler<M>,
-        M: 'static,
     {
         crate::ask::blocking_ask(&**self.raw().tx.shared(), msg)
     }
 
     /// A type-erased address that accepts `M`, for code that should not know
     /// which actor handles it.
-    pub fn recipient<M>(&self) -> Recipient<M>
+    ///
+    /// Code generic over the actor needs only `A: Handler<M>`: the reply is
+    /// `M`'s own (see [`Handler`]).
+    pub fn recipient<M: Message>(&self) -> Recipient<M>
     where
         A: Handler<M>,
-        M: crate::actor::Message<Reply = <A as Handler<M>>::Reply>,
     {
         Recipient::new(self.raw().sink())
     }
@@ -552,6 +578,117 @@ impl<A: Actor> fmt::Debug for ActorRef<A> {
     }
 }
 
+/// A tell made by [`ActorRef::tell`]: the message is already in the
+/// mailbox unless the mailbox was full. Await it for the outcome; while the
+/// mailbox is full, awaiting it waits for a place.
+///
+/// Dropped before the message found a place, it counts the message as a
+/// dead letter of the actor and logs it, so that no tell vanishes without
+/// a trace.
+#[must_use = "the message is already in the mailbox if there was room; await the tell to wait for room in a full mailbox (a tell dropped while the mailbox is full is a dead letter) and to learn whether the actor had stopped"]
+pub struct Tell<'a, A: Actor, M> {
+    state: TellState<'a, A, M>,
+    /// The message of a refused entry: `Handler::__message`, kept as a
+    /// function so that awaiting needs no `Handler` bound (an unhandled
+    /// message is then reported once, at `tell`).
+    message: fn(A::Mailbox) -> M,
+}
+
+enum TellState<'a, A: Actor, M> {
+    /// Sent, or refused by a stopped actor; `None` once taken.
+    Done(Option<Result<(), TellError<M>>>),
+    /// The mailbox was full: the entry waits for a place.
+    Full {
+        tx: &'a ActorTx<A>,
+        entry: Option<A::Mailbox>,
+        place: futures_util::future::BoxFuture<'a, bool>,
+    },
+}
+
+impl<'a, A: Actor, M> Tell<'a, A, M> {
+    #[inline]
+    fn new(tx: &'a ActorTx<A>, entry: A::Mailbox, message: fn(A::Mailbox) -> M) -> Self {
+        let state = match tx.try_send(entry) {
+            Ok(()) => TellState::Done(Some(Ok(()))),
+            Err(TrySend::Closed(entry)) => {
+                TellState::Done(Some(Err(TellError::new(tx.cell(), message(entry)))))
+            }
+            Err(TrySend::Full(entry)) => {
+                let space = tx.space().expect("only a bounded mailbox is ever full");
+                TellState::Full {
+                    tx,
+                    entry: Some(entry),
+                    place: Box::pin(async move {
+                        match space.acquire().await {
+                            Ok(place) => {
+                                place.forget();
+                                true
+                            }
+                            Err(_closed) => false,
+                        }
+                    }),
+                }
+            }
+        };
+        Tell { state, message }
+    }
+}
+
+// The message is moved, never pinned in place, and every other field is
+// `Unpin`; so the future is `Unpin` whatever `M` is.
+impl<A: Actor, M> Unpin for Tell<'_, A, M> {}
+
+impl<A: Actor, M> std::future::Future for Tell<'_, A, M> {
+    type Output = Result<(), TellError<M>>;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let this = self.get_mut();
+        let out = match &mut this.state {
+            TellState::Done(out) => out.take().expect("`Tell` polled after completion"),
+            TellState::Full { tx, entry, place } => {
+                let found = std::task::ready!(place.as_mut().poll(cx));
+                let entry = entry.take().expect("`Tell` polled after completion");
+                let sent = if found {
+                    tx.push_reserved(entry)
+                } else {
+                    Err(entry)
+                };
+                let out = sent.map_err(|entry| TellError::new(tx.cell(), (this.message)(entry)));
+                this.state = TellState::Done(None);
+                out
+            }
+        };
+        std::task::Poll::Ready(out)
+    }
+}
+
+impl<A: Actor, M> Drop for Tell<'_, A, M> {
+    fn drop(&mut self) {
+        if let TellState::Full {
+            tx, entry: Some(_), ..
+        } = &self.state
+        {
+            tx.cell().add_dead_letters(1);
+            tracing::debug!(actor = %tx.cell(), "a tell waiting for mailbox space was dropped; its message is a dead letter");
+        }
+    }
+}
+
+impl<A: Actor, M> fmt::Debug for Tell<'_, A, M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match &self.state {
+            TellState::Done(Some(Ok(()))) => "sent",
+            TellState::Done(Some(Err(_))) => "refused: the actor has stopped",
+            TellState::Done(None) => "done",
+            TellState::Full { .. } => "waiting for mailbox space",
+        };
+        f.debug_struct("Tell").field("state", &state).finish()
+    }
+}
+
 /// A place reserved in an actor's mailbox by [`ActorRef::reserve`]: sends
 /// one message without waiting.
 ///
@@ -575,7 +712,7 @@ impl<A: Actor> Permit<'_, A> {
         let tx = self.tx;
         // The place is the entry's now: the receiver frees it.
         std::mem::forget(self);
-        tx.push_reserved(A::__wrap(msg, ReplyTo::none()))
+        tx.push_reserved(A::__tell(msg))
             .map_err(|entry| TellError::new(tx.cell(), message::<A, M>(entry)))
     }
 }

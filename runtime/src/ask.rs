@@ -11,9 +11,9 @@ use futures_util::future::BoxFuture;
 use tokio::sync::oneshot;
 use tokio::time::Sleep;
 
-use crate::actor::Handler;
-use crate::cell::Cell;
-use crate::error::{AskError, AskErrorKind, Label};
+use crate::actor::{Handler, Message};
+use crate::cell::{ActorId, Cell};
+use crate::error::AskError;
 use crate::mailbox::{Shared, TrySend};
 use crate::reply::{ReplyResult, ReplyTo};
 
@@ -74,15 +74,15 @@ pub(crate) trait Sink<M>: Send + Sync {
 /// The message of an entry that was not accepted; its reply handle, for a
 /// tell an empty one, is dropped.
 fn message<A: Handler<M>, M>(entry: A::Mailbox) -> M {
-    A::__unwrap(entry).0
+    A::__message(entry)
 }
 
 impl<A, M> Sink<M> for Shared<A::Mailbox, A>
 where
     A: Handler<M>,
-    M: 'static,
+    M: Message,
 {
-    type Reply = <A as Handler<M>>::Reply;
+    type Reply = M::Reply;
 
     #[inline]
     fn cell(&self) -> &Arc<Cell> {
@@ -236,9 +236,10 @@ fn is_self_ask(cell: &Cell) -> bool {
 pub struct Ask<M, R> {
     state: State<M, R>,
     timer: Timer,
-    /// The target, for errors and `Debug`: copied, so that an ask sent at
-    /// once holds no reference to it.
-    actor: Label,
+    /// The target, for `Debug`: copied, so that an ask sent at once holds
+    /// no reference.
+    actor: ActorId,
+    type_name: &'static &'static str,
 }
 
 enum State<M, R> {
@@ -253,7 +254,7 @@ enum State<M, R> {
     ),
     Waiting(oneshot::Receiver<ReplyResult<R>>),
     /// Failed as it was made.
-    Failed(AskErrorKind),
+    Failed(AskError),
     Done,
 }
 
@@ -282,7 +283,7 @@ impl<M, R> Ask<M, R> {
             let (reply, rx) = ReplyTo::channel();
             match try_push(msg, reply) {
                 Ok(()) => State::Waiting(rx),
-                Err(TrySend::Closed(_)) => State::Failed(AskErrorKind::Stopped),
+                Err(TrySend::Closed(_)) => State::Failed(AskError::Stopped),
                 // The same reply handle waits for room with it.
                 Err(TrySend::Full((msg, reply))) => Self::sending(strong(), msg, reply, rx),
             }
@@ -290,7 +291,8 @@ impl<M, R> Ask<M, R> {
         Ask {
             state,
             timer: Timer::None,
-            actor: Label::of(cell),
+            actor: cell.id,
+            type_name: cell.type_name,
         }
     }
 
@@ -340,7 +342,7 @@ impl<M, R> fmt::Debug for Ask<M, R> {
         };
         f.debug_struct("Ask")
             .field("message", &std::any::type_name::<M>())
-            .field("actor", &format_args!("{}", self.actor))
+            .field("actor", &format_args!("{}{}", self.type_name, self.actor))
             .field("state", &state)
             .field("timeout", &timeout)
             .finish()
@@ -348,7 +350,7 @@ impl<M, R> fmt::Debug for Ask<M, R> {
 }
 
 impl<M, R> Ask<M, R> {
-    fn poll_reply(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<R, AskErrorKind>> {
+    fn poll_reply(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<R, AskError>> {
         loop {
             match &mut self.state {
                 State::Waiting(rx) => {
@@ -358,7 +360,7 @@ impl<M, R> Ask<M, R> {
                         Ok(reply) => reply,
                         // The runtime fails every handle it drops with the reason;
                         // a handle dropped by user code means no reply.
-                        Err(_) => Err(AskErrorKind::NoReply),
+                        Err(_) => Err(AskError::NoReply),
                     });
                 }
                 State::Sending(_, push, _) => {
@@ -369,7 +371,7 @@ impl<M, R> Ask<M, R> {
                     };
                     match sent {
                         Ok(()) => self.state = State::Waiting(rx),
-                        Err(_) => return Poll::Ready(Err(AskErrorKind::Stopped)),
+                        Err(_) => return Poll::Ready(Err(AskError::Stopped)),
                     }
                 }
                 State::Unsent(..) => {
@@ -381,12 +383,12 @@ impl<M, R> Ask<M, R> {
                     let cell = target.sink.cell();
                     if is_self_ask(cell) {
                         tracing::error!(actor = %cell, "an actor asked itself; use `tell` or call the method directly");
-                        return Poll::Ready(Err(AskErrorKind::SelfAsk));
+                        return Poll::Ready(Err(AskError::SelfAsk));
                     }
                     let (reply, rx) = ReplyTo::channel();
                     self.state = match target.sink.try_push(msg, reply) {
                         Ok(()) => State::Waiting(rx),
-                        Err(TrySend::Closed(_)) => return Poll::Ready(Err(AskErrorKind::Stopped)),
+                        Err(TrySend::Closed(_)) => return Poll::Ready(Err(AskError::Stopped)),
                         Err(TrySend::Full((msg, reply))) => Self::sending(target, msg, reply, rx),
                     };
                 }
@@ -412,13 +414,13 @@ impl<M, R> Future for Ask<M, R> {
         }
         if let Poll::Ready(out) = this.poll_reply(cx) {
             this.timer = Timer::None;
-            return Poll::Ready(out.map_err(|kind| AskError::about(kind, &this.actor)));
+            return Poll::Ready(out);
         }
         if let Timer::Running(sleep) = &mut this.timer {
             if sleep.as_mut().poll(cx).is_ready() {
                 this.timer = Timer::None;
                 this.state = State::Done;
-                return Poll::Ready(Err(AskError::about(AskErrorKind::Timeout, &this.actor)));
+                return Poll::Ready(Err(AskError::Timeout));
             }
         }
         Poll::Pending
@@ -524,10 +526,11 @@ pub(crate) fn blocking_ask<M, R>(
     msg: M,
 ) -> Result<R, AskError> {
     let (reply, rx) = ReplyTo::channel();
-    let result = if target.blocking_push(msg, reply).is_err() {
-        Err(AskErrorKind::Stopped)
-    } else {
-        rx.blocking_recv().unwrap_or(Err(AskErrorKind::NoReply))
-    };
-    result.map_err(|kind| AskError::about(kind, &Label::of(target.cell())))
+    if target.blocking_push(msg, reply).is_err() {
+        return Err(AskError::Stopped);
+    }
+    match rx.blocking_recv() {
+        Ok(reply) => reply,
+        Err(_) => Err(AskError::NoReply),
+    }
 }

@@ -23,7 +23,6 @@ use crate::builder::ActorBuilder;
 use crate::cell::{ActorId, Cell};
 use crate::error::StopReason;
 use crate::mailbox::ActorTx;
-use crate::reply::ReplyTo;
 
 /// An actor's view of itself, passed to handlers that ask for it with a
 /// `ctx: &mut Context<Self>` parameter, and to the lifecycle hooks.
@@ -186,7 +185,7 @@ impl<A: Actor> Context<A> {
         self.start_timer(None, move |ticket| async move {
             let _entered = ticket;
             tokio::time::sleep(delay).await;
-            if tx.send(A::__wrap(msg, ReplyTo::none())).await.is_err() {
+            if tx.send(A::__tell(msg)).await.is_err() {
                 cell.add_dead_letters(1);
             }
         })
@@ -265,7 +264,7 @@ impl<A: Actor> Context<A> {
                         break;
                     }
                 };
-                if tx.send(A::__wrap(msg, ReplyTo::none())).await.is_err() {
+                if tx.send(A::__tell(msg)).await.is_err() {
                     break;
                 }
             }
@@ -339,7 +338,7 @@ impl<A: Actor> Context<A> {
         self.start_timer(None, move |ticket| async move {
             let _entered = ticket;
             let msg = task.await;
-            if tx.send(A::__wrap(msg, ReplyTo::none())).await.is_err() {
+            if tx.send(A::__tell(msg)).await.is_err() {
                 cell.add_dead_letters(1);
             }
         })
@@ -423,11 +422,11 @@ impl<A: Actor> Context<A> {
             let _entered = ticket;
             let mut stream = std::pin::pin!(stream);
             while let Some(item) = stream.next().await {
-                if tx.send(A::__wrap(item, ReplyTo::none())).await.is_err() {
+                if tx.send(A::__tell(item)).await.is_err() {
                     return;
                 }
             }
-            let _ = tx.send(A::__wrap(end, ReplyTo::none())).await;
+            let _ = tx.send(A::__tell(end)).await;
         })
     }
 
@@ -529,9 +528,7 @@ impl<A: Actor> Context<A> {
     {
         let target = other.cell().clone();
         let id = target.id;
-        self.watch_for(target, move |reason| {
-            A::__wrap(Terminated { id, reason }, ReplyTo::none())
-        })
+        self.watch_for(target, move |reason| A::__tell(Terminated { id, reason }))
     }
 
     /// Watches `other` as [`watch`](Self::watch) does, but delivers `msg`,
@@ -581,9 +578,7 @@ impl<A: Actor> Context<A> {
         A: Handler<M>,
         M: Send + 'static,
     {
-        self.watch_for(other.cell().clone(), move |_| {
-            A::__wrap(msg, ReplyTo::none())
-        })
+        self.watch_for(other.cell().clone(), move |_| A::__tell(msg))
     }
 
     /// The watch task: waits for `target` to stop for good, then sends the

@@ -319,13 +319,10 @@ impl fmt::Display for ReserveError {
 
 impl Error for ReserveError {}
 
-/// What went wrong with an ask: the kind of an [`AskError`].
-///
-/// Match on it through [`AskError::kind`]; compare an error with one of
-/// the constants of the same names on [`AskError`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// Why an ask did not produce a reply.
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum AskErrorKind {
+pub enum AskError {
     /// The actor stopped before it handled the request: its mailbox was
     /// already closed, the request was still queued when the actor stopped, or
     /// the actor was killed while handling it.
@@ -343,161 +340,17 @@ pub enum AskErrorKind {
     SelfAsk,
 }
 
-impl fmt::Display for AskErrorKind {
+impl fmt::Display for AskError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            AskErrorKind::Stopped => "the actor stopped before it replied",
-            AskErrorKind::Panicked => "the actor's handler panicked while handling this request",
-            AskErrorKind::NoReply => "the actor dropped the request's reply handle without replying",
-            AskErrorKind::Timeout => "no reply arrived within the timeout",
-            AskErrorKind::SelfAsk => {
+            AskError::Stopped => "the actor stopped before it replied",
+            AskError::Panicked => "the actor's handler panicked while handling this request",
+            AskError::NoReply => "the actor dropped the request's reply handle without replying",
+            AskError::Timeout => "no reply arrived within the timeout",
+            AskError::SelfAsk => {
                 "an actor asked itself from inside its own handler, which would deadlock; use `tell` or call the method directly"
             }
         })
-    }
-}
-
-/// Why an ask did not produce a reply, and which actor it was to.
-///
-/// The [`kind`](Self::kind) says what went wrong; the error also names the
-/// actor (its type, name and id) in its `Display` form and through
-/// [`actor_type`](Self::actor_type), [`actor_name`](Self::actor_name) and
-/// [`actor_id`](Self::actor_id), so that an error passed up with `?` still
-/// says where it came from.
-///
-/// Two errors are equal when their kinds are, whichever actor they name,
-/// and the constants [`AskError::Stopped`], [`AskError::Panicked`],
-/// [`AskError::NoReply`], [`AskError::Timeout`] and [`AskError::SelfAsk`]
-/// stand for each kind: `assert_eq!(ask.await, Err(AskError::Stopped))`
-/// checks the kind. To branch on the kind, match on
-/// [`kind`](Self::kind) (constants of a type whose equality ignores some
-/// of its fields cannot be patterns).
-///
-/// # Examples
-///
-/// ```
-/// use typact::prelude::*;
-///
-/// #[derive(Default)]
-/// struct Clock;
-///
-/// #[actor]
-/// impl Clock {
-///     #[handler]
-///     fn now(&self) -> u64 {
-///         0
-///     }
-/// }
-///
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() {
-/// let clock = Clock.builder().name("wall").spawn();
-/// clock.stop();
-/// clock.wait_for_stop().await;
-/// let err = clock.now().await.unwrap_err();
-/// assert_eq!(err, AskError::Stopped);
-/// assert_eq!(err.actor_name(), Some("wall"));
-/// assert!(err.to_string().starts_with("Clock(wall)#"));
-/// match err.kind() {
-///     AskErrorKind::Stopped | AskErrorKind::Panicked => println!("down: {err}"),
-///     _ => println!("other: {err}"),
-/// }
-/// # }
-/// ```
-#[derive(Clone)]
-pub struct AskError {
-    kind: AskErrorKind,
-    /// Boxed, so that the error (and every `Result` of an ask) stays two
-    /// words; only a failed ask allocates it.
-    actor: Option<Box<Label>>,
-}
-
-#[allow(non_upper_case_globals)]
-impl AskError {
-    /// An error of kind [`AskErrorKind::Stopped`], naming no actor.
-    pub const Stopped: AskError = AskError::of(AskErrorKind::Stopped);
-    /// An error of kind [`AskErrorKind::Panicked`], naming no actor.
-    pub const Panicked: AskError = AskError::of(AskErrorKind::Panicked);
-    /// An error of kind [`AskErrorKind::NoReply`], naming no actor.
-    pub const NoReply: AskError = AskError::of(AskErrorKind::NoReply);
-    /// An error of kind [`AskErrorKind::Timeout`], naming no actor.
-    pub const Timeout: AskError = AskError::of(AskErrorKind::Timeout);
-    /// An error of kind [`AskErrorKind::SelfAsk`], naming no actor.
-    pub const SelfAsk: AskError = AskError::of(AskErrorKind::SelfAsk);
-
-    const fn of(kind: AskErrorKind) -> Self {
-        AskError { kind, actor: None }
-    }
-
-    /// An error of this kind about the actor labelled `actor`.
-    pub(crate) fn about(kind: AskErrorKind, actor: &Label) -> Self {
-        AskError {
-            kind,
-            actor: Some(Box::new(actor.clone())),
-        }
-    }
-
-    /// What went wrong.
-    pub fn kind(&self) -> AskErrorKind {
-        self.kind
-    }
-
-    /// The type name of the actor asked, if known (it is for every error
-    /// an ask returns).
-    pub fn actor_type(&self) -> Option<&'static str> {
-        self.actor.as_ref().map(|actor| *actor.type_name)
-    }
-
-    /// The name of the actor asked, if it has one.
-    pub fn actor_name(&self) -> Option<&str> {
-        self.actor.as_ref().and_then(|actor| actor.name.as_deref())
-    }
-
-    /// The id of the actor asked, if known.
-    pub fn actor_id(&self) -> Option<ActorId> {
-        self.actor.as_ref().map(|actor| actor.id)
-    }
-}
-
-impl From<AskErrorKind> for AskError {
-    fn from(kind: AskErrorKind) -> Self {
-        AskError::of(kind)
-    }
-}
-
-impl PartialEq for AskError {
-    fn eq(&self, other: &Self) -> bool {
-        self.kind == other.kind
-    }
-}
-
-impl Eq for AskError {}
-
-impl PartialEq<AskErrorKind> for AskError {
-    fn eq(&self, other: &AskErrorKind) -> bool {
-        self.kind == *other
-    }
-}
-
-impl fmt::Debug for AskError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.actor {
-            Some(actor) => f
-                .debug_struct("AskError")
-                .field("kind", &self.kind)
-                .field("actor", &format_args!("{actor}"))
-                .finish(),
-            None => write!(f, "AskError::{:?}", self.kind),
-        }
-    }
-}
-
-impl fmt::Display for AskError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.actor {
-            Some(actor) => write!(f, "{actor}: {}", self.kind),
-            None => fmt::Display::fmt(&self.kind, f),
-        }
     }
 }
 

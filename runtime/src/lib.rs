@@ -1,5 +1,5 @@
-//! The runtime of [typact](https://docs.rs/typact): mailboxes, actor
-//! references, contexts and the actor loop, on tokio.
+//! The runtime of typact: mailboxes, actor references, contexts and the
+//! actor loop, on tokio.
 //!
 //! Use it through the `typact` crate, which adds the `#[actor]` macro and a
 //! prelude; everything here is re-exported there.
@@ -22,20 +22,20 @@ pub mod testkit;
 mod weak;
 
 pub use crate::actor::{Actor, Handler, Message};
-pub use crate::actor_ref::{ActorRef, Permit};
+pub use crate::actor_ref::{ActorRef, Permit, Tell};
 pub use crate::ask::{Ask, FlatAsk};
 pub use crate::builder::ActorBuilder;
 pub use crate::cell::{ActorId, dead_letters};
 pub use crate::context::{Context, Terminated, TimerHandle};
 pub use crate::error::{
-    AskError, AskErrorKind, BoxError, ReserveError, SpawnError, StopReason, TellError, TryTellError,
+    AskError, BoxError, ReserveError, SpawnError, StopReason, TellError, TryTellError,
 };
 pub use crate::mailbox::{DEFAULT_MAILBOX_CAPACITY, MailboxKind};
 pub use crate::recipient::{Recipient, RecipientPermit};
 pub use crate::reply::ReplyTo;
 pub use crate::supervision::{
-    Backoff, ChildBuilder, ChildCounts, ChildInfo, ChildState, Directive, Ignore, Restart,
-    Strategy, Supervisor, SupervisorBuilder, SupervisorClient, SupervisorError,
+    Backoff, ChildBuilder, ChildCounts, ChildInfo, ChildKey, ChildState, Directive, Ignore,
+    Restart, Strategy, Supervisor, SupervisorBuilder, SupervisorClient, SupervisorError,
 };
 pub use crate::weak::{WeakActorRef, WeakRecipient};
 
@@ -45,9 +45,10 @@ pub use crate::weak::{WeakActorRef, WeakRecipient};
 pub mod __private {
     use std::marker::PhantomData;
 
+    use crate::actor::Message;
     pub use crate::actor_ref::{Client, RawRef};
     pub use crate::context::Watched;
-    use crate::error::{AskErrorKind, BoxError};
+    use crate::error::{AskError, BoxError};
     pub use crate::reply::ReplyTo;
 
     /// Fails the ask of a mailbox entry that will never be handled; returns
@@ -55,7 +56,7 @@ pub mod __private {
     #[inline]
     pub fn reject<R>(reply: ReplyTo<R>) -> bool {
         let tell = !reply.is_ask();
-        reply.fail(AskErrorKind::Stopped);
+        reply.fail(AskError::Stopped);
         tell
     }
 
@@ -64,7 +65,7 @@ pub mod __private {
     /// `Handler` impls: rustc then reports an undeclared message through the
     /// handler trait's `on_unimplemented` text instead of inferring the one
     /// declared message and reporting a bare type mismatch.
-    pub struct Unhandled<A>(PhantomData<A>, std::convert::Infallible);
+    pub struct Unhandled<A>(PhantomData<fn() -> A>, std::convert::Infallible);
 
     impl<A> std::fmt::Debug for Unhandled<A> {
         fn fmt(&self, _: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -76,6 +77,77 @@ pub mod __private {
         /// Consumes the unconstructible value.
         pub fn absurd<T>(self) -> T {
             match self.1 {}
+        }
+    }
+
+    // Kept out of the "types that implement `Message`" lists in errors
+    // about user messages.
+    #[diagnostic::do_not_recommend]
+    impl<A: 'static> Message for Unhandled<A> {
+        type Reply = ();
+    }
+
+    /// One mailbox entry of the generated mailbox enum: a message and its
+    /// reply handle (an empty one for a tell).
+    ///
+    /// It is `Send` whatever `M` and `R` are, so that a message that is not
+    /// `Send` is reported once, where its `Message` impl fails, and not again
+    /// through the mailbox, the actor reference and the client that hold
+    /// entries.
+    pub struct Entry<M, R> {
+        msg: M,
+        reply: ReplyTo<R>,
+    }
+
+    // SAFETY: an `Entry<M, R>` is only made by `Entry::new`, which requires
+    // `M: Message<Reply = R>`; `Message` requires `M: Send` and
+    // `M::Reply: Send`, and `ReplyTo<R>` is `Send` when `R` is (checked
+    // below). So every `Entry` that exists holds `Send` parts only. An
+    // erroneous `Message` impl of a type that is not `Send` is itself a
+    // compile error, so no program with such an entry builds.
+    unsafe impl<M, R> Send for Entry<M, R> {}
+
+    const _: () = {
+        fn reply_to_is_send<R: Send>() {
+            fn send<T: Send>() {}
+            send::<ReplyTo<R>>();
+        }
+        let _ = reply_to_is_send::<()>;
+    };
+
+    impl<M, R> std::fmt::Debug for Entry<M, R> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("Entry")
+                .field("message", &std::any::type_name::<M>())
+                .finish_non_exhaustive()
+        }
+    }
+
+    impl<M: Message<Reply = R>, R> Entry<M, R> {
+        /// An entry of `msg` with its reply handle.
+        #[inline]
+        pub fn new(msg: M, reply: ReplyTo<R>) -> Self {
+            Entry { msg, reply }
+        }
+    }
+
+    impl<M, R> Entry<M, R> {
+        /// The message and its reply handle.
+        #[inline]
+        pub fn into_parts(self) -> (M, ReplyTo<R>) {
+            (self.msg, self.reply)
+        }
+
+        /// The message, dropping the reply handle.
+        #[inline]
+        pub fn into_message(self) -> M {
+            self.msg
+        }
+
+        /// The reply handle, dropping the message.
+        #[inline]
+        pub fn into_reply(self) -> ReplyTo<R> {
+            self.reply
         }
     }
 
@@ -101,11 +173,6 @@ pub mod __private {
             self.map_err(Into::into)
         }
     }
-
-    /// Checks, at compile time, that a `#[handler(message)]` method returns
-    /// the reply its message type declares.
-    #[inline(always)]
-    pub fn assert_reply<M: crate::Message<Reply = R>, R>() {}
 
     /// Checks that a generated message's fields and reply are `Send`.
     #[inline(always)]

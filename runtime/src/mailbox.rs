@@ -78,6 +78,9 @@ struct Queue<T> {
     /// each swap's count, by at most a factor of two per swap. A `u32` in
     /// what would be padding after `closed`, so it costs no bytes.
     typical: u32,
+    /// The receiver went idle with a buffer to trim and left the trim to
+    /// its next look (see [`Rx::poll_recv`]). Padding too.
+    trim_due: bool,
 }
 
 /// A buffer at most this large (in entries, times four) is never shrunk:
@@ -90,13 +93,18 @@ const TRIM_FLOOR: usize = 64;
 /// load grows its buffers to less than twice its batch, so it is never
 /// shrunk; a burst's buffer is, once drained. Returns whether it shrank.
 fn trim<T>(buffer: &mut VecDeque<T>, typical: u32) -> bool {
-    let typical = usize::try_from(typical).unwrap_or(usize::MAX);
-    if buffer.is_empty() && buffer.capacity() / 4 > typical.max(TRIM_FLOOR) {
-        buffer.shrink_to(typical);
+    if oversized(buffer, typical) {
+        buffer.shrink_to(usize::try_from(typical).unwrap_or(usize::MAX));
         true
     } else {
         false
     }
+}
+
+/// Whether [`trim`] would shrink `buffer`.
+fn oversized<T>(buffer: &VecDeque<T>, typical: u32) -> bool {
+    let typical = usize::try_from(typical).unwrap_or(usize::MAX);
+    buffer.is_empty() && buffer.capacity() / 4 > typical.max(TRIM_FLOOR)
 }
 
 /// The next typical batch after a swap that took `taken` entries.
@@ -239,6 +247,7 @@ pub(crate) fn channel<T, A>(kind: MailboxKind, cell: std::sync::Arc<Cell>) -> (T
             rest: VecDeque::new(),
             closed: false,
             typical: 0,
+            trim_due: false,
         }),
         space,
         cell,
@@ -266,29 +275,6 @@ impl<T, A> Tx<T, A> {
     #[inline]
     pub(crate) fn shared(&self) -> &Arc<Shared<T, A>> {
         &self.shared
-    }
-
-    /// [`send`](Self::send) for a tell: if the mailbox is full and the
-    /// caller drops the future while it waits for a place, the tell is
-    /// counted as a dead letter of the actor. The count is made only on
-    /// that slow path; a tell that finds room costs what `try_send` does.
-    #[inline]
-    pub(crate) async fn tell(&self, value: T) -> Result<(), T> {
-        match self.try_send(value) {
-            Ok(()) => Ok(()),
-            Err(TrySend::Closed(value)) => Err(value),
-            Err(TrySend::Full(value)) => {
-                let space = self
-                    .shared
-                    .space
-                    .as_ref()
-                    .expect("only a bounded mailbox is ever full");
-                if wait_for_place(space, &self.shared.cell).await.is_err() {
-                    return Err(value);
-                }
-                self.shared.push(value)
-            }
-        }
     }
 
     #[inline]
@@ -347,8 +333,18 @@ impl<T, A> Rx<T, A> {
     /// if a burst left it far too large.
     fn refill(local: &mut VecDeque<T>, queue: &mut Queue<T>) -> Option<T> {
         let first = queue.first.take()?;
-        queue.typical = next_typical(queue.typical, 1 + queue.rest.len());
-        trim(local, queue.typical);
+        // Both steps matter only past the floor: with a batch and a typical
+        // batch at most `TRIM_FLOOR`, the next typical batch stays at most
+        // `TRIM_FLOOR` too, and no buffer of at most `4 * TRIM_FLOOR` is
+        // ever trimmed; so the common small swap skips them on two
+        // predictable branches.
+        let taken = 1 + queue.rest.len();
+        if taken > TRIM_FLOOR || queue.typical as usize > TRIM_FLOOR {
+            queue.typical = next_typical(queue.typical, taken);
+        }
+        if local.capacity() > 4 * TRIM_FLOOR {
+            trim(local, queue.typical);
+        }
         mem::swap(local, &mut queue.rest);
         Some(first)
     }
@@ -389,7 +385,23 @@ impl<T, A> Rx<T, A> {
         if queue.closed {
             return Poll::Ready(None);
         }
-        Self::trim_idle(&mut self.local, &mut queue);
+        if oversized(&self.local, queue.typical) || oversized(&queue.rest, queue.typical) {
+            if queue.trim_due {
+                queue.trim_due = false;
+                Self::trim_idle(&mut self.local, &mut queue);
+            } else {
+                // A burst was just drained. Its memory goes back on the
+                // next look, not this one: the task yields first, so that
+                // whoever waits for this actor's last reply (on this
+                // thread, too) runs before the buffer is freed. Once per
+                // burst.
+                queue.trim_due = true;
+                self.shared.cell.register(cx.waker());
+                drop(queue);
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
+            }
+        }
         // Registered under the lock: a sender pushes under it too and wakes
         // after releasing it, so a push that this look missed wakes the
         // waker registered here. One lock per wait, not a look, a
@@ -536,8 +548,45 @@ mod tests {
         for i in 0..n {
             assert!(matches!(poll_recv(rx), Poll::Ready(Some(v)) if v == i));
         }
+        // Two idle looks, as the actor's task makes after a burst: the
+        // first wakes the task again, the second trims.
+        assert!(poll_recv(rx).is_pending());
         assert!(poll_recv(rx).is_pending());
         (rx.local.capacity(), rx.shared.lock().rest.capacity())
+    }
+
+    #[test]
+    fn the_trim_waits_for_the_second_idle_look() {
+        let (tx, mut rx) = test_channel::<u32>(MailboxKind::Unbounded);
+        for i in 0..10_000 {
+            tx.try_send(i).ok().unwrap();
+        }
+        for _ in 0..10_000 {
+            assert!(matches!(poll_recv(&mut rx), Poll::Ready(Some(_))));
+        }
+        let woken = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        struct Flag(std::sync::Arc<std::sync::atomic::AtomicBool>);
+        impl Wake for Flag {
+            fn wake(self: std::sync::Arc<Self>) {
+                self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+        let waker = Waker::from(std::sync::Arc::new(Flag(woken.clone())));
+        let first = rx.poll_recv(&mut TaskContext::from_waker(&waker));
+        assert!(first.is_pending());
+        assert!(
+            rx.local.capacity() >= 10_000,
+            "the first look keeps the buffer"
+        );
+        assert!(
+            woken.load(std::sync::atomic::Ordering::SeqCst),
+            "and wakes the task"
+        );
+        assert!(poll_recv(&mut rx).is_pending());
+        assert!(
+            rx.local.capacity() <= 4 * TRIM_FLOOR,
+            "the second look trims"
+        );
     }
 
     #[test]

@@ -6,11 +6,9 @@ use std::sync::{Mutex, PoisonError};
 
 use tokio::sync::oneshot;
 
-use crate::error::AskErrorKind;
+use crate::error::AskError;
 
-/// What travels back through a reply slot: the kind of a failure only;
-/// the asker adds which actor it asked.
-pub(crate) type ReplyResult<R> = Result<R, AskErrorKind>;
+pub(crate) type ReplyResult<R> = Result<R, AskError>;
 
 /// Why the runtime is dropping values that may hold reply handles.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -302,7 +300,7 @@ impl<R> ReplyTo<R> {
     }
 
     /// Fails the ask with `err`, for a request the actor will never handle.
-    pub(crate) fn fail(mut self, err: AskErrorKind) {
+    pub(crate) fn fail(mut self, err: AskError) {
         match std::mem::replace(&mut self.route, Route::None) {
             Route::None => {}
             Route::Direct(tx) => {
@@ -332,12 +330,12 @@ impl<R> Drop for ReplyTo<R> {
         // stopped actor's state), or while unwinding from a sync handler's
         // panic: tell the asker why. Otherwise the asker sees `NoReply`.
         let err = match ABANDONING.try_with(Cell::get).ok().flatten() {
-            Some(Abandon::Panicked) => Some(AskErrorKind::Panicked),
-            Some(Abandon::Stopped) => Some(AskErrorKind::Stopped),
+            Some(Abandon::Panicked) => Some(AskError::Panicked),
+            Some(Abandon::Stopped) => Some(AskError::Stopped),
             None if DROPPING_STATE.try_with(Cell::get).is_ok_and(|d| d > 0) => {
-                Some(AskErrorKind::Stopped)
+                Some(AskError::Stopped)
             }
-            None if std::thread::panicking() => Some(AskErrorKind::Panicked),
+            None if std::thread::panicking() => Some(AskError::Panicked),
             None => None,
         };
         if let Some(err) = err {

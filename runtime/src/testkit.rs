@@ -355,7 +355,13 @@ impl<M: Message> Actor for Probe<M> {
 }
 
 impl<M: Message> Handler<M> for Probe<M> {
-    type Reply = M::Reply;
+    fn __tell(msg: M) -> ProbeEntry<M> {
+        ProbeEntry(msg, ReplyTo::none())
+    }
+
+    fn __message(entry: ProbeEntry<M>) -> M {
+        entry.0
+    }
 
     fn __wrap(msg: M, reply: ReplyTo<M::Reply>) -> ProbeEntry<M> {
         ProbeEntry(msg, reply)

@@ -104,7 +104,7 @@ pub(crate) fn run_child<A: Actor>(
                     slot.task_exited();
                     return;
                 }
-                Decision::Hold(_) => unreachable!("`end_instance` waits past a hold"),
+                Decision::Hold { .. } => unreachable!("`end_instance` waits past a hold"),
             }
         }
     }
@@ -132,7 +132,7 @@ async fn end_instance<A: Actor>(
     let mut decision = slot.instance_ended(&reason).await;
     loop {
         let intent = match &decision {
-            Decision::Hold(intent) => *intent,
+            Decision::Hold { intent, .. } => *intent,
             Decision::Restart { .. } => Intent::Restart,
             Decision::Park { .. } | Decision::Stop(_) => Intent::Stop,
         };
@@ -140,8 +140,11 @@ async fn end_instance<A: Actor>(
             end_hook(slot, actor.as_deref_mut(), &reason, ctx, intent, runs_hooks).await;
             hooked = true;
         }
-        if !matches!(decision, Decision::Hold(_)) {
+        let Decision::Hold { done, .. } = decision else {
             return (reason, decision);
+        };
+        if let Some(done) = done {
+            let _ = done.send(());
         }
         decision = slot.next_decision().await;
     }

@@ -2,6 +2,7 @@
 //! supervisor's mailbox entries behind it.
 
 use std::fmt;
+use std::sync::Arc;
 
 use tokio::sync::oneshot;
 
@@ -27,6 +28,7 @@ impl fmt::Debug for SupervisorMailbox {
             Entry::Add { .. } => "SupervisorMailbox(Add)",
             Entry::Admin { .. } => "SupervisorMailbox(Admin)",
             Entry::Children { .. } => "SupervisorMailbox(Children)",
+            Entry::Started { .. } => "SupervisorMailbox(Started)",
         })
     }
 }
@@ -48,12 +50,70 @@ pub(crate) enum Entry {
     },
     Admin {
         op: Admin,
-        child: ActorId,
+        child: ChildKey,
         reply: Answer<()>,
     },
     Children {
         reply: oneshot::Sender<Vec<ChildInfo>>,
     },
+    /// A start that did not block the supervisor has finished.
+    Started {
+        child: ActorId,
+        result: Result<(), StopReason>,
+        then: super::starting::Then,
+    },
+}
+
+/// How child administration names a child: by the id of its `ActorRef`,
+/// or by the name it was given (`.name(..)` on its builder; the first child
+/// with that name).
+///
+/// # Examples
+///
+/// ```
+/// use typact::ChildKey;
+/// let by_name: ChildKey = "db".into();
+/// assert_eq!(by_name, ChildKey::Name("db".into()));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ChildKey {
+    /// The child's id.
+    Id(ActorId),
+    /// The child's name.
+    Name(Arc<str>),
+}
+
+impl From<ActorId> for ChildKey {
+    fn from(id: ActorId) -> Self {
+        ChildKey::Id(id)
+    }
+}
+
+impl From<&str> for ChildKey {
+    fn from(name: &str) -> Self {
+        ChildKey::Name(name.into())
+    }
+}
+
+impl From<String> for ChildKey {
+    fn from(name: String) -> Self {
+        ChildKey::Name(name.into())
+    }
+}
+
+impl From<Arc<str>> for ChildKey {
+    fn from(name: Arc<str>) -> Self {
+        ChildKey::Name(name)
+    }
+}
+
+impl fmt::Display for ChildKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ChildKey::Id(id) => write!(f, "{id}"),
+            ChildKey::Name(name) => write!(f, "{name:?}"),
+        }
+    }
 }
 
 /// OTP's child administration.
@@ -75,6 +135,7 @@ impl Entry {
             Entry::Admin { reply, .. } => {
                 let _ = reply.send(Err(SupervisorError::Stopped));
             }
+            Entry::Started { then, .. } => then.reject(),
             // The children are stopped by `on_stop`, whatever they reported;
             // a dropped `Children` reply tells the asker it stopped.
             Entry::Exited { .. } | Entry::RestartDue { .. } | Entry::Children { .. } => {}
@@ -173,11 +234,12 @@ impl SupervisorClient {
         })
     }
 
-    async fn admin(&self, op: Admin, child: ActorId) -> Result<(), SupervisorError> {
+    async fn admin(&self, op: Admin, child: ChildKey) -> Result<(), SupervisorError> {
         self.send(|reply| Entry::Admin { op, child, reply }).await?
     }
 
-    /// Stops a child, within its shutdown time (its `on_stop` runs), and
+    /// Stops a child, named by its id or its name ([`ChildKey`]), within its
+    /// shutdown time (its `on_stop` runs), and
     /// keeps its spec as [`ChildState::Stopped`](crate::ChildState::Stopped),
     /// for [`restart_child`](Self::restart_child) or
     /// [`delete_child`](Self::delete_child); a temporary child's spec is
@@ -216,8 +278,8 @@ impl SupervisorClient {
     /// assert!(!worker.is_alive());
     /// # Ok(()) }
     /// ```
-    pub async fn terminate_child(&self, child: ActorId) -> Result<(), SupervisorError> {
-        self.admin(Admin::Terminate, child).await
+    pub async fn terminate_child(&self, child: impl Into<ChildKey>) -> Result<(), SupervisorError> {
+        self.admin(Admin::Terminate, child.into()).await
     }
 
     /// Starts a stopped child again from its factory (OTP's
@@ -231,8 +293,8 @@ impl SupervisorClient {
     /// if it is running or restarting, [`SupervisorError::ChildStartFailed`]
     /// if it failed to start again (it stays stopped), or
     /// [`SupervisorError::Stopped`].
-    pub async fn restart_child(&self, child: ActorId) -> Result<(), SupervisorError> {
-        self.admin(Admin::Restart, child).await
+    pub async fn restart_child(&self, child: impl Into<ChildKey>) -> Result<(), SupervisorError> {
+        self.admin(Admin::Restart, child.into()).await
     }
 
     /// Deletes a stopped child's spec (OTP's `delete_child`): the child
@@ -245,7 +307,7 @@ impl SupervisorClient {
     /// [`SupervisorError::NoSuchChild`], [`SupervisorError::ChildRunning`]
     /// if it is running or restarting (terminate it first), or
     /// [`SupervisorError::Stopped`].
-    pub async fn delete_child(&self, child: ActorId) -> Result<(), SupervisorError> {
-        self.admin(Admin::Delete, child).await
+    pub async fn delete_child(&self, child: impl Into<ChildKey>) -> Result<(), SupervisorError> {
+        self.admin(Admin::Delete, child.into()).await
     }
 }

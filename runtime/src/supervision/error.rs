@@ -54,8 +54,8 @@ pub enum SupervisorError {
         /// The timeout it overran.
         after: Duration,
     },
-    /// No child with this id is listed by the supervisor.
-    NoSuchChild(ActorId),
+    /// No child with this id (or name) is listed by the supervisor.
+    NoSuchChild(crate::ChildKey),
     /// The child is running (or restarting), so it cannot be restarted or
     /// deleted; terminate it first (OTP's `{error, running}`).
     ChildRunning(ActorId),
@@ -94,9 +94,10 @@ impl fmt::Display for SupervisorError {
                     "child {child} did not finish starting within {after:?}; it was aborted (raise it with `ChildBuilder::start_timeout`)"
                 ),
             },
-            SupervisorError::NoSuchChild(child) => {
-                write!(f, "the supervisor has no child {child}")
-            }
+            SupervisorError::NoSuchChild(child) => write!(
+                f,
+                "the supervisor has no child {child}; `children()` lists the ones it has"
+            ),
             SupervisorError::ChildRunning(child) => write!(
                 f,
                 "child {child} is running; terminate it with `terminate_child` first"

@@ -10,9 +10,13 @@
 //! - [`slot`]: the child's lasting part (cell and mailbox);
 //!   [`handover`]: how its mailbox passes between its tasks and the slot;
 //!   [`child`]: the child's task.
-//! - [`supervisor`]: the [`Supervisor`] actor; [`builder`] and [`client`]:
-//!   declaring one and talking to it.
+//! - [`supervisor`]: the [`Supervisor`] actor: starting, failures,
+//!   restarts, giving up; [`admin`]: child administration and the ways one
+//!   child's instance ends; [`starting`]: starts that do not block the
+//!   supervisor; [`builder`] and [`client`]: declaring a
+//!   supervisor and talking to it.
 
+mod admin;
 mod backoff;
 mod builder;
 pub(crate) mod child;
@@ -21,12 +25,13 @@ mod error;
 mod handover;
 pub(crate) mod slot;
 mod spec;
+mod starting;
 mod strategy;
 mod supervisor;
 
 pub use backoff::Backoff;
 pub use builder::{ChildBuilder, SupervisorBuilder};
-pub use client::SupervisorClient;
+pub use client::{ChildKey, SupervisorClient};
 pub use error::{Ignore, SupervisorError};
 pub use spec::{ChildCounts, ChildInfo, ChildState};
 pub use strategy::{Directive, Restart, Strategy};

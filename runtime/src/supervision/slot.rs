@@ -31,10 +31,14 @@ pub(crate) enum Decision {
     /// Run a fresh instance on the same mailbox; `ready` learns how its
     /// start went.
     Restart { ready: Option<Ready> },
-    /// Run the end hook for this intent now, if it has not run, and wait
-    /// for the next decision: a restart after a backoff, or the end of a
+    /// Run the end hook for `intent` now, if it has not run, tell `done`,
+    /// and wait for the next decision: the restart (after the siblings of
+    /// the restart set have stopped, or after a backoff), or the end of a
     /// supervisor that gave up.
-    Hold(Intent),
+    Hold {
+        intent: Intent,
+        done: Option<oneshot::Sender<()>>,
+    },
     /// End the task but keep the mailbox open for a later start: a parked
     /// supervisor's children, a terminated or kept child, a declined start.
     /// `done` is told once the mailbox is back in the slot.
@@ -340,7 +344,11 @@ impl<A: Actor> Slot<A> {
     fn apply(self: Arc<Self>, decision: Decision) {
         match decision {
             Decision::Restart { ready } => self.start(None, ready),
-            Decision::Hold(_) => {}
+            Decision::Hold { done, .. } => {
+                if let Some(done) = done {
+                    let _ = done.send(());
+                }
+            }
             Decision::Park { done } => {
                 if let Some(done) = done {
                     let _ = done.send(());

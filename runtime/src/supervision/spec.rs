@@ -49,6 +49,17 @@ pub(crate) struct Child {
     /// Added at run time, so not part of the declaration a restarted
     /// supervisor starts from.
     pub(crate) dynamic: bool,
+    /// A start that does not block the supervisor is under way: the
+    /// child's reports wait for its outcome.
+    pub(crate) starting: bool,
+    /// The end of an instance reported while its start's outcome was not
+    /// in yet (the instance started and failed at once): handled once the
+    /// outcome is.
+    pub(crate) deferred: Option<(u64, crate::error::StopReason)>,
+    /// The last generation whose end the supervisor handled: a second
+    /// report of the same end (a failed start is seen both by the start's
+    /// outcome and by the child's own report) is ignored.
+    pub(crate) handled: u64,
 }
 
 impl Child {
@@ -62,6 +73,9 @@ impl Child {
             restart_due: None,
             stopped: false,
             dynamic: false,
+            starting: false,
+            deferred: None,
+            handled: 0,
         }
     }
 

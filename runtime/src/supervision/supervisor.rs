@@ -11,11 +11,12 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
+use super::admin::{hold_for_restart, park, stop_for_good};
 use super::backoff::Backoff;
 use super::child::stop_instance;
-use super::client::{Admin, Entry, SupervisorClient, SupervisorMailbox};
+use super::client::{Entry, SupervisorClient, SupervisorMailbox};
 use super::error::{Ignore, SupervisorError};
-use super::slot::{ChildSlot, Decision, Intent, Report, TaskState};
+use super::slot::{ChildSlot, Decision, Intent, Report};
 use super::spec::Child;
 use super::strategy::{Directive, OnFailure, Restart, Strategy};
 use crate::actor::Actor;
@@ -136,7 +137,7 @@ async fn stop_signal(cell: &Cell) {
 
 /// Resolves when a start timeout runs out; never without one (so that a
 /// runtime without a timer can run supervisors).
-async fn start_deadline(timeout: Option<Duration>) {
+pub(super) async fn start_deadline(timeout: Option<Duration>) {
     match timeout {
         Some(timeout) => tokio::time::sleep(timeout).await,
         None => std::future::pending().await,
@@ -163,11 +164,11 @@ impl Supervisor {
         }
     }
 
-    fn position(&self, id: ActorId) -> Option<usize> {
+    pub(super) fn position(&self, id: ActorId) -> Option<usize> {
         self.children.iter().position(|c| c.id() == id)
     }
 
-    fn adopt(&self, slot: &Arc<dyn ChildSlot>, tx: &ActorTx<Supervisor>) {
+    pub(super) fn adopt(&self, slot: &Arc<dyn ChildSlot>, tx: &ActorTx<Supervisor>) {
         let tx = tx.clone();
         let report: Report = Box::new(move |child, generation, reason| {
             tx.try_send(SupervisorMailbox(Entry::Exited {
@@ -187,7 +188,7 @@ impl Supervisor {
     /// A restarted instance's `after_restart` hook gets the reason the
     /// previous one ended, which its task (or, for a parked child, its
     /// slot) keeps.
-    async fn start_child(child: &Child, me: &Cell) -> Result<(), StopReason> {
+    pub(super) async fn start_child(child: &Child, me: &Cell) -> Result<(), StopReason> {
         let (ready_tx, mut ready_rx) = oneshot::channel();
         child.slot.clone().decide(Decision::Restart {
             ready: Some(ready_tx),
@@ -302,14 +303,14 @@ impl Supervisor {
     /// children) follows from its own supervisor's decision, if any.
     fn give_up(&mut self, pos: usize, error: SupervisorError, ctx: &mut Context<Self>) {
         tracing::error!(supervisor = %ctx.cell(), %error, "supervisor gives up");
-        self.children[pos]
-            .slot
-            .clone()
-            .decide(Decision::Hold(Intent::Stop));
+        self.children[pos].slot.clone().decide(Decision::Hold {
+            intent: Intent::Stop,
+            done: None,
+        });
         ctx.cell().fail(StopReason::Failed(Arc::new(error)));
     }
 
-    async fn child_exited(
+    pub(super) async fn child_exited(
         &mut self,
         id: ActorId,
         generation: u64,
@@ -318,9 +319,19 @@ impl Supervisor {
     ) {
         let Some(pos) = self.position(id) else { return };
         let child = &self.children[pos];
-        if child.slot.generation() != generation || child.restart_due.is_some() || child.stopped {
+        if child.slot.generation() != generation
+            || generation <= child.handled
+            || child.restart_due.is_some()
+            || child.stopped
+        {
             return;
         }
+        if child.starting {
+            self.children[pos].deferred = Some((generation, reason));
+            return;
+        }
+        self.children[pos].handled = generation;
+        let child = &self.children[pos];
         if ctx.cell().flags() & (STOP | KILL) != 0 {
             // Stopping: `on_stop` or `before_restart` ends every child.
             return;
@@ -391,6 +402,11 @@ impl Supervisor {
             .filter(|&i| i == pos || !self.children[i].stopped)
             .collect();
         let others: Vec<usize> = set.iter().copied().filter(|&i| i != pos).collect();
+        // The failed instance ends first (its `before_restart` hook, its
+        // children, its timers), within its shutdown time, as OTP's
+        // `terminate` runs in the failed process before its siblings are
+        // stopped; with a backoff, now rather than when the delay is over.
+        hold_for_restart(&self.children[pos]).await;
         // Temporary siblings are stopped for good, the others for the restart.
         self.stop_instances(&others, |child| match child.options.restart {
             Restart::Temporary => Intent::Stop,
@@ -423,17 +439,9 @@ impl Supervisor {
             }
         }
         if delay.is_zero() {
-            self.restart_due(token, ctx).await;
+            self.restart_due(token, ctx);
         } else {
             tracing::info!(supervisor = %ctx.cell(), child = %id, ?delay, "restarting after a backoff");
-            // The failed instance ends now (its `before_restart` hook, its
-            // children, its timers), not when the delay is over.
-            if let Some(i) = self.position(id) {
-                self.children[i]
-                    .slot
-                    .clone()
-                    .decide(Decision::Hold(Intent::Restart));
-            }
             let tx = ctx.tx.clone();
             let task = tokio::spawn(async move {
                 tokio::time::sleep(delay).await;
@@ -445,155 +453,16 @@ impl Supervisor {
         }
     }
 
-    /// Restarts, in declaration order, the children waiting on `token`.
-    async fn restart_due(&mut self, token: u64, ctx: &mut Context<Self>) {
-        let due: Vec<usize> = (0..self.children.len())
-            .filter(|&i| self.children[i].restart_due == Some(token))
+    /// Restarts, in declaration order, the children waiting on `token`,
+    /// one after the other, without blocking the supervisor.
+    fn restart_due(&mut self, token: u64, ctx: &mut Context<Self>) {
+        let due: Vec<ActorId> = self
+            .children
+            .iter()
+            .filter(|c| c.restart_due == Some(token))
+            .map(Child::id)
             .collect();
-        for i in due {
-            let child = &mut self.children[i];
-            child.restart_due = None;
-            child.restarts += 1;
-            child.started_at = Instant::now();
-            match Self::start_child(child, ctx.cell()).await {
-                Ok(()) => {}
-                Err(start) if Ignore::is(&start) => {
-                    // Declined: kept as stopped (its own report is ignored).
-                    child.stopped = true;
-                    child.slot.clone().decide(Decision::Park { done: None });
-                }
-                // Reported by the child itself, like any failure.
-                Err(start) => {
-                    tracing::warn!(child = %child.slot.cell(), %start, "restarted child failed to start");
-                }
-            }
-        }
-    }
-
-    /// Adds a child at run time and starts it.
-    async fn add(
-        &mut self,
-        mut child: Child,
-        ctx: &mut Context<Self>,
-    ) -> Result<(), SupervisorError> {
-        child.dynamic = true;
-        self.adopt(&child.slot, &ctx.tx);
-        let id = child.id();
-        match Self::start_child(&child, ctx.cell()).await {
-            Ok(()) => {
-                self.children.push(child);
-                Ok(())
-            }
-            Err(reason) if Ignore::is(&reason) => {
-                child.stopped = true;
-                park(&child).await;
-                self.children.push(child);
-                Ok(())
-            }
-            Err(reason) => {
-                child
-                    .slot
-                    .clone()
-                    .decide(Decision::Stop(Some(reason.clone())));
-                Err(SupervisorError::ChildStartFailed { child: id, reason })
-            }
-        }
-    }
-
-    /// `terminate_child`, `restart_child` and `delete_child`.
-    async fn admin(
-        &mut self,
-        op: Admin,
-        id: ActorId,
-        ctx: &mut Context<Self>,
-    ) -> Result<(), SupervisorError> {
-        let pos = self.position(id).ok_or(SupervisorError::NoSuchChild(id))?;
-        match op {
-            Admin::Terminate => {
-                let child = &mut self.children[pos];
-                if child.stopped {
-                    return Ok(());
-                }
-                if child.options.restart == Restart::Temporary {
-                    let child = self.children.remove(pos);
-                    let killed =
-                        stop_instance(&*child.slot, child.options.shutdown, Intent::Stop).await;
-                    stop_for_good(
-                        &child.slot,
-                        child.options.shutdown,
-                        killed.then_some(StopReason::Killed),
-                    )
-                    .await;
-                    return Ok(());
-                }
-                child.restart_due = None;
-                child.stopped = true;
-                park(child).await;
-                Ok(())
-            }
-            Admin::Restart => {
-                let child = &mut self.children[pos];
-                if !child.stopped {
-                    return Err(SupervisorError::ChildRunning(id));
-                }
-                child.stopped = false;
-                child.started_at = Instant::now();
-                match Self::start_child(child, ctx.cell()).await {
-                    Ok(()) => Ok(()),
-                    Err(reason) => {
-                        child.stopped = true;
-                        // Its task's end, and its report, are ignored now.
-                        park(child).await;
-                        Err(SupervisorError::ChildStartFailed { child: id, reason })
-                    }
-                }
-            }
-            Admin::Delete => {
-                if !self.children[pos].stopped {
-                    return Err(SupervisorError::ChildRunning(id));
-                }
-                let child = self.children.remove(pos);
-                child.slot.clone().decide(Decision::Stop(None));
-                Ok(())
-            }
-        }
-    }
-}
-
-/// Parks one child: ends its instance (its `on_stop` runs) within its
-/// shutdown time and takes its mailbox back, for a later start.
-async fn park(child: &Child) {
-    let slot = &child.slot;
-    let shutdown = child.options.shutdown;
-    stop_instance(&**slot, shutdown, Intent::Stop).await;
-    if slot.running().get() == TaskState::Idle {
-        return;
-    }
-    let (done, parked) = oneshot::channel();
-    slot.clone().decide(Decision::Park { done: Some(done) });
-    if tokio::time::timeout(shutdown, parked).await.is_err() {
-        tracing::warn!(actor = %slot.cell(), ?shutdown, "child overran its shutdown time while parking; killing it");
-        slot.cell().kill();
-    }
-    // The task has handed the mailbox back (or, aborted, its inbox did).
-    slot.running().released().await;
-}
-
-/// Stops a child for good: decides its stop with `reason` (or the reason
-/// its instance ended), and gives its `on_stop` hook (if it has not run
-/// yet) the child's shutdown time, after which the child is aborted and
-/// stops as [`StopReason::Killed`].
-async fn stop_for_good(slot: &Arc<dyn ChildSlot>, shutdown: Duration, reason: Option<StopReason>) {
-    slot.clone().decide(Decision::Stop(reason));
-    let cell = slot.cell();
-    if tokio::time::timeout(shutdown, cell.wait_for_stop())
-        .await
-        .is_err()
-    {
-        tracing::warn!(actor = %cell, ?shutdown, "child's `on_stop` overran its shutdown time; killing it");
-        cell.kill();
-        slot.running().released().await;
-        slot.finalize(Some(StopReason::Killed));
+        self.restart_next(due, ctx);
     }
 }
 
@@ -611,15 +480,14 @@ impl Actor for Supervisor {
             } => {
                 self.child_exited(child, generation, reason, ctx).await;
             }
-            Entry::RestartDue { token } => self.restart_due(token, ctx).await,
-            Entry::Add { child, reply } => {
-                let result = self.add(*child, ctx).await;
-                let _ = reply.send(result);
-            }
-            Entry::Admin { op, child, reply } => {
-                let result = self.admin(op, child, ctx).await;
-                let _ = reply.send(result);
-            }
+            Entry::RestartDue { token } => self.restart_due(token, ctx),
+            Entry::Add { child, reply } => self.add(*child, reply, ctx),
+            Entry::Admin { op, child, reply } => self.admin(op, child, reply, ctx).await,
+            Entry::Started {
+                child,
+                result,
+                then,
+            } => self.started(child, result, then, ctx).await,
             Entry::Children { reply } => {
                 let _ = reply.send(self.children.iter().map(Child::info).collect());
             }

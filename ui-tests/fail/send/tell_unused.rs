@@ -1,0 +1,24 @@
+#![deny(unused_must_use)]
+
+use typact::prelude::*;
+
+#[derive(Default)]
+struct Counter {
+    count: u64,
+}
+
+#[actor]
+impl Counter {
+    #[handler]
+    fn add(&mut self, by: u64) {
+        self.count += by;
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let counter = Counter::default().spawn();
+    // Sent if there is room, but a stopped actor or a full mailbox would go
+    // unnoticed.
+    counter.tell(Add { by: 1 });
+}
