@@ -58,14 +58,7 @@ impl Supervisor {
                     Ok(())
                 } else if child.options.restart == Restart::Temporary {
                     let child = self.children.remove(pos);
-                    let killed =
-                        stop_instance(&*child.slot, child.options.shutdown, Intent::Stop).await;
-                    stop_for_good(
-                        &child.slot,
-                        child.options.shutdown,
-                        killed.then_some(StopReason::Killed),
-                    )
-                    .await;
+                    end_for_good(&child).await;
                     Ok(())
                 } else {
                     child.restart_due = None;
@@ -113,6 +106,15 @@ pub(super) async fn hold_for_restart(child: &Child) {
         slot.cell().kill();
         slot.running().released().await;
     }
+}
+
+/// Ends a child for good: stops its instance within its shutdown time (its
+/// `on_stop` runs) and then the child, which ends with the instance's
+/// reason, or `Killed` if it had to be aborted.
+pub(super) async fn end_for_good(child: &Child) {
+    let shutdown = child.options.shutdown;
+    let killed = stop_instance(&*child.slot, shutdown, Intent::Stop).await;
+    stop_for_good(&child.slot, shutdown, killed.then_some(StopReason::Killed)).await;
 }
 
 /// Parks one child: ends its instance (its `on_stop` runs) within its

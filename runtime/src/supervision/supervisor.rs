@@ -11,7 +11,7 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
-use super::admin::{hold_for_restart, park, stop_for_good};
+use super::admin::{end_for_good, hold_for_restart, park};
 use super::backoff::Backoff;
 use super::child::stop_instance;
 use super::client::{Entry, SupervisorClient, SupervisorMailbox};
@@ -242,12 +242,9 @@ impl Supervisor {
         // Popped only once stopped, so that a supervisor killed meanwhile
         // still kills the rest (see `Drop`).
         while let Some(child) = self.children.last() {
-            let shutdown = child.options.shutdown;
-            let killed = stop_instance(&*child.slot, shutdown, Intent::Stop).await;
             // A child that ended on its own keeps its reason: its crash, or
             // the normal stop the supervisor asked for.
-            let reason = killed.then_some(StopReason::Killed);
-            stop_for_good(&child.slot, shutdown, reason).await;
+            end_for_good(child).await;
             dead_letters += child
                 .slot
                 .cell()
@@ -270,14 +267,7 @@ impl Supervisor {
         for i in (0..self.children.len()).rev() {
             if self.children[i].dynamic {
                 let child = self.children.remove(i);
-                let killed =
-                    stop_instance(&*child.slot, child.options.shutdown, Intent::Stop).await;
-                stop_for_good(
-                    &child.slot,
-                    child.options.shutdown,
-                    killed.then_some(StopReason::Killed),
-                )
-                .await;
+                end_for_good(&child).await;
             } else {
                 park(&self.children[i]).await;
             }
