@@ -39,6 +39,18 @@ async fn a_tell_that_is_never_awaited_is_still_sent() {
     assert_eq!(counter.dead_letters(), 0);
 }
 
+/// The same for a generated client method (an ask): made and dropped
+/// unawaited, it is still sent when the mailbox has room; only its reply is
+/// lost.
+#[tokio::test]
+#[allow(clippy::let_underscore_future)]
+async fn a_client_method_that_is_never_awaited_is_still_sent() {
+    let counter = Counter::default().spawn();
+    let _ = counter.add(1);
+    drop(counter.add(2));
+    assert_eq!(counter.get().await.unwrap(), 3);
+}
+
 #[tokio::test]
 async fn a_tell_is_in_the_mailbox_before_it_is_awaited() {
     let counter = Counter::default().spawn();
