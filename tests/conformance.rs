@@ -6,8 +6,7 @@
 //! asserts a timing. An ask that would hang is bounded by `within`, which
 //! fails the test instead.
 
-use std::future::IntoFuture;
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use typact::prelude::*;
@@ -15,33 +14,8 @@ use typact::{
     Backoff, ChildKey, ChildState, Directive, Ignore, Restart, Supervisor, SupervisorError,
 };
 
-/// Keeps the expected panics ("... on purpose") out of the output.
-fn quiet() {
-    static HOOK: Once = Once::new();
-    HOOK.call_once(|| {
-        let default = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            let payload = info.payload();
-            let msg = payload
-                .downcast_ref::<&str>()
-                .copied()
-                .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-                .unwrap_or("");
-            if !msg.contains("on purpose") {
-                default(info);
-            }
-        }));
-    });
-}
-
-/// Awaits `fut`, failing the test if it has not finished after 10 s: the
-/// guard against a hang, not a timing assertion.
-async fn within<T>(what: &str, fut: impl IntoFuture<Output = T>) -> T {
-    match tokio::time::timeout(Duration::from_secs(10), fut.into_future()).await {
-        Ok(out) => out,
-        Err(_) => panic!("{what}: still pending after 10 s (a hang)"),
-    }
-}
+mod common;
+use common::{quiet, within};
 
 #[derive(Clone, Default)]
 struct Log(Arc<Mutex<Vec<String>>>);

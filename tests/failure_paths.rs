@@ -5,41 +5,15 @@
 //! Races loop on the multi-thread runtime; nothing asserts a timing. An
 //! outcome that would hang is bounded by `within`, which fails the test.
 
-use std::future::IntoFuture;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use typact::prelude::*;
 use typact::{Backoff, Supervisor, SupervisorError};
 
-/// Keeps the expected panics ("... on purpose") out of the output.
-fn quiet() {
-    static HOOK: Once = Once::new();
-    HOOK.call_once(|| {
-        let default = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            let payload = info.payload();
-            let msg = payload
-                .downcast_ref::<&str>()
-                .copied()
-                .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-                .unwrap_or("");
-            // A payload of another type is one of these tests' own.
-            if !msg.contains("on purpose") && !msg.is_empty() {
-                default(info);
-            }
-        }));
-    });
-}
-
-/// Awaits `fut`, failing the test if it has not finished after 10 s.
-async fn within<T>(what: &str, fut: impl IntoFuture<Output = T>) -> T {
-    match tokio::time::timeout(Duration::from_secs(10), fut.into_future()).await {
-        Ok(out) => out,
-        Err(_) => panic!("{what}: still pending after 10 s (a hang)"),
-    }
-}
+mod common;
+use common::{quiet, within};
 
 /// Spawns an ask of `msg` on its own task, holding its own reference.
 fn spawn_ask<A, M>(
