@@ -8,7 +8,7 @@ use crate::actor::{Actor, Handler};
 use crate::error::TellError;
 use crate::mailbox::ActorTx;
 
-/// A place reserved in an actor's mailbox by [`ActorRef::reserve`]: sends
+/// A place reserved in an actor's mailbox by [`ActorRef::reserve`](super::ActorRef::reserve): sends
 /// one message without waiting.
 ///
 /// Dropping it unused gives the place back.

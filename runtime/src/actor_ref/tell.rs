@@ -6,7 +6,7 @@ use crate::actor::Actor;
 use crate::error::TellError;
 use crate::mailbox::{ActorTx, TrySend};
 
-/// A tell made by [`ActorRef::tell`]: the message is already in the
+/// A tell made by [`ActorRef::tell`](super::ActorRef::tell): the message is already in the
 /// mailbox unless the mailbox was full. Await it for the outcome; while the
 /// mailbox is full, awaiting it waits for a place.
 ///
