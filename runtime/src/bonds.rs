@@ -1,5 +1,6 @@
 //! What ties an actor to others beyond its own loop, acted on when it
-//! stops for good: its links, and the books of the parent that spawned it.
+//! stops for good: its links, the books of the parent that spawned it, and
+//! the hooks of what lists it (registry entries, topic subscriptions).
 //!
 //! They live with the cell's stop state, so that a link or a child costs a
 //! map entry rather than a task waiting for the stop.
@@ -33,7 +34,19 @@ struct Inner {
     links: Option<Box<HashMap<ActorId, Weak<Cell>>>>,
     /// The books of the actor that spawned this one with `Context::spawn`.
     parent: Option<Weak<Books>>,
+    /// Called once when the actor stops for good, keyed so that a hook can
+    /// be taken back: registry entries, topic subscriptions.
+    hooks: Vec<(u64, EndHook)>,
 }
+
+/// Code run once, with the reason, when an actor stops for good. It runs on
+/// the thread that ends the actor, with no lock of the actor held; it must
+/// not block.
+pub(crate) type EndHook = Box<dyn FnOnce(ActorId, &StopReason) + Send>;
+
+/// A key of a hook added with [`Bonds::on_end`], to take it back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct HookKey(u64);
 
 impl Bonds {
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -67,6 +80,33 @@ impl Bonds {
         }
     }
 
+    #[expect(dead_code, reason = "for the registry and topics, which land next")]
+    /// Adds `hook`, to run once when this actor stops for good. If it
+    /// already has, gives the hook back with the reason, without running it.
+    pub(crate) fn on_end(&self, hook: EndHook) -> Result<HookKey, (EndHook, StopReason)> {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let mut inner = self.lock();
+        if let Some(reason) = &inner.ended {
+            return Err((hook, reason.clone()));
+        }
+        let key = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        inner.hooks.push((key, hook));
+        Ok(HookKey(key))
+    }
+
+    #[expect(dead_code, reason = "for the registry and topics, which land next")]
+    /// Takes back a hook added with [`Bonds::on_end`], if it has not run;
+    /// returns whether it was there.
+    pub(crate) fn remove_hook(&self, key: HookKey) -> bool {
+        let mut inner = self.lock();
+        let before = inner.hooks.len();
+        inner.hooks.retain(|(k, _)| *k != key.0);
+        if inner.hooks.is_empty() {
+            inner.hooks = Vec::new();
+        }
+        inner.hooks.len() != before
+    }
+
     /// Records the parent's books, where this actor is entered as a child;
     /// `false` if it has already stopped for good (the parent then takes
     /// it out itself).
@@ -84,11 +124,21 @@ impl Bonds {
     /// is a failure, stops with [`StopReason::Linked`]. Called once, by
     /// `Cell::finish`, with no other lock held.
     pub(crate) fn ended(&self, me: &Cell, reason: &StopReason) {
-        let (links, parent) = {
+        let (links, parent, hooks) = {
             let mut inner = self.lock();
             inner.ended = Some(reason.clone());
-            (mem::take(&mut inner.links), inner.parent.take())
+            (
+                mem::take(&mut inner.links),
+                inner.parent.take(),
+                mem::take(&mut inner.hooks),
+            )
         };
+        for (_, hook) in hooks {
+            // A hook is the framework's own code (registry, topics); a
+            // panic in it must not stop the rest of the actor's end.
+            let run = std::panic::AssertUnwindSafe(|| hook(me.id, reason));
+            let _ = std::panic::catch_unwind(run);
+        }
         if let Some(books) = parent.and_then(|books| books.upgrade()) {
             books.disown(me.id);
         }

@@ -196,7 +196,7 @@ impl Cell {
         self.ending.get_or_init(Box::default)
     }
 
-    /// The actor's links and its parent's books.
+    /// The actor's links, its parent's books and its end hooks.
     pub(crate) fn bonds(&self) -> &Bonds {
         &self.ending().bonds
     }
