@@ -53,7 +53,10 @@
 //!   once with [`AskError::Stopped`], and every queued tell is counted (see
 //!   [`ActorRef::dead_letters`]) and logged through `tracing` as a dead letter.
 //! - An actor asking itself from its own handler gets [`AskError::SelfAsk`]
-//!   at once instead of deadlocking.
+//!   at once instead of deadlocking, and an ask from a handler that would
+//!   close a longer cycle of waiting actors gets [`AskError::Deadlock`],
+//!   naming the cycle. Asks from handlers time out after
+//!   [`DEFAULT_ASK_TIMEOUT`] unless the actor or the ask sets another.
 //! - An actor with no references left and an empty mailbox stops by itself.
 #![doc(test(attr(deny(warnings))))]
 

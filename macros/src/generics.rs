@@ -17,12 +17,11 @@ pub(crate) fn params_in<T: Visited>(node: &T, params: &[&Ident]) -> HashSet<Iden
     }
     impl<'ast> Visit<'ast> for Find<'_> {
         fn visit_path(&mut self, path: &'ast syn::Path) {
-            if path.leading_colon.is_none() {
-                if let Some(first) = path.segments.first() {
-                    if let Some(p) = self.params.iter().find(|p| ***p == first.ident) {
-                        self.found.insert((*p).clone());
-                    }
-                }
+            if path.leading_colon.is_none()
+                && let Some(first) = path.segments.first()
+                && let Some(p) = self.params.iter().find(|p| ***p == first.ident)
+            {
+                self.found.insert((*p).clone());
             }
             visit::visit_path(self, path);
         }

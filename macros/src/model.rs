@@ -112,11 +112,12 @@ struct ReplaceSelf<'a>(&'a Type);
 
 impl VisitMut for ReplaceSelf<'_> {
     fn visit_type_mut(&mut self, ty: &mut Type) {
-        if let Type::Path(path) = ty {
-            if path.qself.is_none() && path.path.is_ident("Self") {
-                *ty = self.0.clone();
-                return;
-            }
+        if let Type::Path(path) = ty
+            && path.qself.is_none()
+            && path.path.is_ident("Self")
+        {
+            *ty = self.0.clone();
+            return;
         }
         visit_mut::visit_type_mut(self, ty);
     }
@@ -530,16 +531,15 @@ impl ActorModel {
                 }
             }
         }
-        if marker.takes_reason() {
-            if let ReturnType::Type(_, ty) = &sig.output {
-                if !is_unit(ty) {
-                    cx.error_spanned_by(
-                        ty,
-                        format_args!("{what} returns nothing; remove the return type"),
-                    );
-                    ok = false;
-                }
-            }
+        if marker.takes_reason()
+            && let ReturnType::Type(_, ty) = &sig.output
+            && !is_unit(ty)
+        {
+            cx.error_spanned_by(
+                ty,
+                format_args!("{what} returns nothing; remove the return type"),
+            );
+            ok = false;
         }
         ok.then(|| Hook {
             method: sig.ident.clone(),

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::oneshot;
 
@@ -35,6 +36,8 @@ pub struct ActorBuilder<A: Actor> {
     actor: A,
     name: Option<Arc<str>>,
     mailbox: MailboxKind,
+    /// `None`: the default; `Some(None)`: no timeout.
+    ask_timeout: Option<Option<Duration>>,
 }
 
 impl<A: Actor> ActorBuilder<A> {
@@ -43,6 +46,7 @@ impl<A: Actor> ActorBuilder<A> {
             actor,
             name: None,
             mailbox: MailboxKind::default(),
+            ask_timeout: None,
         }
     }
 
@@ -86,6 +90,31 @@ impl<A: Actor> ActorBuilder<A> {
         self
     }
 
+    /// Sets the timeout of the asks this actor makes from its handlers and
+    /// hooks (the default is [`DEFAULT_ASK_TIMEOUT`](crate::DEFAULT_ASK_TIMEOUT));
+    /// `None` for none. An ask's own [`Ask::timeout`](crate::Ask::timeout)
+    /// still wins. The actor can change it later with
+    /// [`Context::set_ask_timeout`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use typact::prelude::*;
+    /// # use std::time::Duration;
+    /// # #[derive(Default)] struct Front;
+    /// # #[actor] impl Front { #[handler] fn get(&self) -> u32 { 1 } }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let front = Front.builder().ask_timeout(Duration::from_secs(2)).spawn();
+    /// let patient = Front.builder().ask_timeout(None).spawn();
+    /// # let _ = (front, patient);
+    /// # }
+    /// ```
+    pub fn ask_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.ask_timeout = Some(timeout.into());
+        self
+    }
+
     /// Spawns the actor and returns its reference at once. Messages sent
     /// before its `#[on_start]` hook finishes wait in the mailbox; if the hook
     /// fails, they fail as for a stopped actor and
@@ -123,6 +152,9 @@ impl<A: Actor> ActorBuilder<A> {
 
     fn start(self, ready: Option<crate::run::Ready>) -> ActorRef<A> {
         let cell = Cell::new(const { &A::TYPE_NAME }, self.name);
+        if let Some(timeout) = self.ask_timeout {
+            cell.set_ask_timeout(timeout);
+        }
         let (tx, rx) = mailbox::channel(self.mailbox, cell.clone());
         let raw = RawRef::new(tx.clone());
         let ctx = Context::new(tx);
@@ -144,6 +176,7 @@ impl<A: Actor> fmt::Debug for ActorBuilder<A> {
             .field("actor", &A::TYPE_NAME)
             .field("name", &self.name)
             .field("mailbox", &self.mailbox)
+            .field("ask_timeout", &self.ask_timeout)
             .finish()
     }
 }

@@ -6,6 +6,7 @@ use std::num::NonZeroU64;
 use std::pin::pin;
 use std::sync::atomic::{AtomicU8, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::time::Duration;
 
 #[cfg(not(typact_loom))]
 use futures_util::task::AtomicWaker;
@@ -120,6 +121,37 @@ struct Ending {
     notify: Notify,
     /// Links and the parent's books, acted on by `finish`.
     bonds: Bonds,
+    /// The timeout of asks this actor makes from its handlers and hooks,
+    /// when set (see [`AskTimeout`]); unset means the default.
+    ask_timeout: AtomicU64,
+}
+
+/// How a cell stores the timeout of asks its actor makes: `0` is the
+/// default, [`AskTimeout::NONE`] none, anything else that many nanoseconds.
+pub(crate) struct AskTimeout;
+
+impl AskTimeout {
+    const DEFAULT: u64 = 0;
+    const NONE: u64 = u64::MAX;
+
+    fn encode(timeout: Option<Duration>) -> u64 {
+        match timeout {
+            None => Self::NONE,
+            // A zero timeout is kept as one nanosecond, so that it is not
+            // read back as the default; a timeout of centuries as no timeout.
+            Some(d) => {
+                u64::try_from(d.as_nanos()).map_or(Self::NONE - 1, |n| n.clamp(1, Self::NONE - 1))
+            }
+        }
+    }
+
+    fn decode(raw: u64) -> Option<Duration> {
+        match raw {
+            Self::DEFAULT => Some(crate::DEFAULT_ASK_TIMEOUT),
+            Self::NONE => None,
+            nanos => Some(Duration::from_nanos(nanos)),
+        }
+    }
 }
 
 impl Cell {
@@ -194,6 +226,23 @@ impl Cell {
 
     fn ending(&self) -> &Ending {
         self.ending.get_or_init(Box::default)
+    }
+
+    /// The timeout of the asks this actor makes from its handlers and hooks.
+    #[inline]
+    pub(crate) fn ask_timeout(&self) -> Option<Duration> {
+        let raw = self.ending.get().map_or(AskTimeout::DEFAULT, |ending| {
+            ending.ask_timeout.load(Ordering::Relaxed)
+        });
+        AskTimeout::decode(raw)
+    }
+
+    /// Sets the timeout of the asks this actor makes from its handlers and
+    /// hooks; `None` for none.
+    pub(crate) fn set_ask_timeout(&self, timeout: Option<Duration>) {
+        self.ending()
+            .ask_timeout
+            .store(AskTimeout::encode(timeout), Ordering::Relaxed);
     }
 
     /// The actor's links, its parent's books and its end hooks.

@@ -338,6 +338,107 @@ pub enum AskError {
     /// handles one message at a time, so the reply could never come; use
     /// `tell`, or call the method directly.
     SelfAsk,
+    /// The ask was made from inside a handler of an actor that the target
+    /// already waits on, through asks of its own: the actors would wait on
+    /// each other's replies forever. It was refused as it was made, and its
+    /// message was not sent. The [`Deadlock`] names the cycle.
+    ///
+    /// Make one direction a `tell`, or let the actor asked last reply later
+    /// through a [`ReplyTo`](crate::ReplyTo) instead of waiting.
+    Deadlock(Deadlock),
+}
+
+/// The cycle of an [`AskError::Deadlock`]: actors, each waiting in a
+/// handler for the reply of an ask to the next one, the last one to the
+/// first.
+///
+/// # Examples
+///
+/// ```
+/// use typact::prelude::*;
+///
+/// struct Ping {
+///     pong: Option<ActorRef<Pong>>,
+/// }
+///
+/// #[actor]
+/// impl Ping {
+///     #[handler]
+///     fn set(&mut self, pong: ActorRef<Pong>) {
+///         self.pong = Some(pong);
+///     }
+///
+///     /// Asks the pong, which asks back: a cycle.
+///     #[handler]
+///     async fn start(&mut self) -> Result<u32, AskError> {
+///         let pong = self.pong.clone().expect("set first");
+///         pong.bounce().await?
+///     }
+///
+///     #[handler]
+///     fn count(&self) -> u32 {
+///         1
+///     }
+/// }
+///
+/// struct Pong {
+///     ping: ActorRef<Ping>,
+/// }
+///
+/// #[actor]
+/// impl Pong {
+///     #[handler]
+///     async fn bounce(&mut self) -> Result<u32, AskError> {
+///         self.ping.count().await
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let ping = Ping { pong: None }.builder().name("ping").spawn();
+/// let pong = Pong { ping: ping.clone() }.builder().name("pong").spawn();
+/// ping.set(pong).await.unwrap();
+/// match ping.start().await.unwrap() {
+///     Err(AskError::Deadlock(cycle)) => {
+///         // Pong asked Ping, which was waiting on Pong.
+///         assert!(cycle.actors()[0].starts_with("Pong(pong)"));
+///         assert!(cycle.actors()[1].starts_with("Ping(ping)"));
+///     }
+///     other => panic!("expected a deadlock, got {other:?}"),
+/// }
+/// // Both actors go on serving.
+/// assert_eq!(ping.count().await.unwrap(), 1);
+/// # }
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Deadlock {
+    cycle: Vec<String>,
+}
+
+impl Deadlock {
+    pub(crate) fn new(cycle: Vec<String>) -> Self {
+        Deadlock { cycle }
+    }
+
+    /// The actors of the cycle, as `Type(name)#id`, starting with the one
+    /// whose ask was refused; each waits on the next, the last one on the
+    /// first.
+    pub fn actors(&self) -> &[String] {
+        &self.cycle
+    }
+}
+
+impl fmt::Display for Deadlock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ask cycle: ")?;
+        for actor in &self.cycle {
+            write!(f, "`{actor}` asks ")?;
+        }
+        match self.cycle.first() {
+            Some(first) => write!(f, "`{first}`"),
+            None => Ok(()),
+        }
+    }
 }
 
 impl fmt::Display for AskError {
@@ -349,6 +450,12 @@ impl fmt::Display for AskError {
             AskError::Timeout => "no reply arrived within the timeout",
             AskError::SelfAsk => {
                 "an actor asked itself from inside its own handler, which would deadlock; use `tell` or call the method directly"
+            }
+            AskError::Deadlock(cycle) => {
+                return write!(
+                    f,
+                    "the ask would deadlock, so it was not sent ({cycle}); make one of these asks a `tell`, or reply later through a `ReplyTo`"
+                );
             }
         })
     }

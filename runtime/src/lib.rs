@@ -23,12 +23,12 @@ mod weak;
 
 pub use crate::actor::{Actor, Handler, Message};
 pub use crate::actor_ref::{ActorRef, Permit, Tell};
-pub use crate::ask::{Ask, FlatAsk};
+pub use crate::ask::{Ask, DEFAULT_ASK_TIMEOUT, FlatAsk};
 pub use crate::builder::ActorBuilder;
 pub use crate::cell::{ActorId, dead_letters};
 pub use crate::context::{Context, Terminated, TimerHandle};
 pub use crate::error::{
-    AskError, BoxError, ReserveError, SpawnError, StopReason, TellError, TryTellError,
+    AskError, BoxError, Deadlock, ReserveError, SpawnError, StopReason, TellError, TryTellError,
 };
 pub use crate::mailbox::{DEFAULT_MAILBOX_CAPACITY, MailboxKind};
 pub use crate::recipient::{Recipient, RecipientPermit};

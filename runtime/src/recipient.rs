@@ -109,13 +109,12 @@ impl<M: Message> Recipient<M> {
             Err(TrySend::Full((msg, _))) => {
                 // Wait for a place without boxing a future: only a bounded
                 // mailbox is ever full.
-                if let Some(space) = self.sink().space() {
-                    if crate::mailbox::wait_for_place(space, self.sink().cell())
+                if let Some(space) = self.sink().space()
+                    && crate::mailbox::wait_for_place(space, self.sink().cell())
                         .await
                         .is_err()
-                    {
-                        return Err(TellError::new(self.sink().cell(), msg));
-                    }
+                {
+                    return Err(TellError::new(self.sink().cell(), msg));
                 }
                 self.sink()
                     .push_reserved(msg, ReplyTo::none())
@@ -146,13 +145,12 @@ impl<M: Message> Recipient<M> {
             Ok(()) => Ok(()),
             Err(TrySend::Closed(refused)) => Err(TellError::new(sink.cell(), refused)),
             Err(TrySend::Full((msg, reply))) => {
-                if let Some(space) = sink.space() {
-                    if crate::mailbox::wait_for_place(space, sink.cell())
+                if let Some(space) = sink.space()
+                    && crate::mailbox::wait_for_place(space, sink.cell())
                         .await
                         .is_err()
-                    {
-                        return Err(TellError::new(sink.cell(), (msg, reply)));
-                    }
+                {
+                    return Err(TellError::new(sink.cell(), (msg, reply)));
                 }
                 sink.push_reserved(msg, reply).map_err(|msg| {
                     // The entry's reply handle is dropped with it; a stop

@@ -14,8 +14,8 @@ use std::task::{Context as TaskContext, Poll, ready};
 use tokio::sync::oneshot;
 
 use crate::actor::Actor;
-use crate::ask::polling_as;
-use crate::cell::{ActorId, Cell, KILL, STOP};
+use crate::ask::{Current, polling_as};
+use crate::cell::{Cell, KILL, STOP};
 use crate::context::Context;
 use crate::error::StopReason;
 use crate::mailbox::{ActorRx, TryRecv};
@@ -200,27 +200,30 @@ impl<F> Drop for Unfinished<'_, F> {
     }
 }
 
-/// Polls `fut` to completion as actor `id` (see [`polling_as`]), catching a
+/// Polls `fut` to completion as the actor of `cell` (see [`polling_as`]), catching a
 /// panic. The future is dropped in place before this returns; if it
 /// panicked, its reply handles fail with `Panicked`.
-pub(crate) async fn catch<F: Future>(id: ActorId, fut: F) -> Result<F::Output, String> {
-    catch_pinned(id, pin!(Some(fut))).await
+pub(crate) async fn catch<F: Future>(cell: &Cell, fut: F) -> Result<F::Output, String> {
+    catch_pinned(cell, pin!(Some(fut))).await
 }
 
 /// [`catch`] for a future the caller has pinned in place, so that the
 /// caller's state holds it once (a future passed by value to an `async fn`
 /// is stored twice: as the argument and as the pinned local).
-pub(crate) fn catch_pinned<F: Future>(id: ActorId, slot: Pin<&mut Option<F>>) -> Catch<'_, F> {
+pub(crate) fn catch_pinned<'a, F: Future>(
+    cell: &'a Cell,
+    slot: Pin<&'a mut Option<F>>,
+) -> Catch<'a, F> {
     Catch {
-        id,
+        cell,
         slot: Unfinished(slot),
     }
 }
 
-/// The future of [`catch_pinned`]: two words, where an `async fn` doing the
+/// The future of [`catch_pinned`]: three words, where an `async fn` doing the
 /// same keeps several more in every handler's wait.
 pub(crate) struct Catch<'a, F> {
-    id: ActorId,
+    cell: &'a Cell,
     slot: Unfinished<'a, F>,
 }
 
@@ -238,7 +241,9 @@ impl<F: Future> Future for Catch<'_, F> {
             .expect("polled after completion");
         // `catch_unwind` returns in every case, so `polling_as` always
         // restores the previous actor.
-        match polling_as(this.id, || catch_unwind(AssertUnwindSafe(|| fut.poll(cx)))) {
+        match polling_as(Current::of(this.cell), || {
+            catch_unwind(AssertUnwindSafe(|| fut.poll(cx)))
+        }) {
             Ok(Poll::Ready(out)) => {
                 this.slot.0.set(None);
                 Poll::Ready(Ok(out))
@@ -306,15 +311,15 @@ async fn start_instance<A: Actor>(
     restarted: Option<&StopReason>,
 ) -> Result<(), StopReason> {
     let cell = ctx.cell().clone();
-    let mut start = match catch(cell.id, actor.__on_start(ctx)).await {
+    let mut start = match catch(&cell, actor.__on_start(ctx)).await {
         Ok(Ok(())) => Ok(()),
         Ok(Err(err)) => Err(StopReason::StartFailed(Arc::from(err))),
         Err(panic) => Err(StopReason::StartFailed(Arc::new(StartPanic(panic)))),
     };
-    if let (Ok(()), Some(previous)) = (&start, restarted) {
-        if let Err(panic) = catch(cell.id, actor.__after_restart(previous, ctx)).await {
-            start = Err(StopReason::StartFailed(Arc::new(StartPanic(panic))));
-        }
+    if let (Ok(()), Some(previous)) = (&start, restarted)
+        && let Err(panic) = catch(&cell, actor.__after_restart(previous, ctx)).await
+    {
+        start = Err(StopReason::StartFailed(Arc::new(StartPanic(panic))));
     }
     if let Err(reason) = &start {
         tracing::error!(actor = %cell, %reason, "actor failed to start");
@@ -361,7 +366,7 @@ fn serve<'a, A: Actor>(
             // Synchronous handlers run here, with no future to build or poll; a
             // panic unwinds through the entry's reply handle, which then fails
             // the ask with `Panicked`.
-            let panic = match polling_as(cell.id, || {
+            let panic = match polling_as(Current::of(&cell), || {
                 catch_unwind(AssertUnwindSafe(|| actor.__handle_now(entry, ctx)))
             }) {
                 Ok(None) => continue,
@@ -375,7 +380,7 @@ fn serve<'a, A: Actor>(
             let panic = match panic {
                 Pending::Handle(entry) => {
                     let handling = pin!(Some(actor.__handle(entry, ctx)));
-                    match catch_pinned(cell.id, handling).await {
+                    match catch_pinned(&cell, handling).await {
                         Ok(()) => continue,
                         Err(panic) => panic,
                     }
@@ -559,7 +564,7 @@ fn serve_now<A: Actor>(
     // a panic in any handler ends the actor, unwinding through the reply
     // handle of the entry being handled, which then fails its ask with
     // `Panicked`.
-    let served = polling_as(ctx.cell().id, || {
+    let served = polling_as(Current::of(ctx.cell()), || {
         catch_unwind(AssertUnwindSafe(|| {
             for _ in 0..SERVE_BUDGET {
                 let Some(entry) = ready!(inbox.poll_next(cx)) else {
@@ -627,10 +632,10 @@ async fn end_instance<A: Actor>(
     ctx.cancel_tasks();
     match result {
         Ok(reason) => {
-            if !matches!(reason, StopReason::Killed) {
-                if let Err(panic) = catch(cell.id, actor.__on_stop(&reason, ctx)).await {
-                    tracing::error!(actor = %cell, panic = %panic, "actor panicked in `on_stop`");
-                }
+            if !matches!(reason, StopReason::Killed)
+                && let Err(panic) = catch(&cell, actor.__on_stop(&reason, ctx)).await
+            {
+                tracing::error!(actor = %cell, panic = %panic, "actor panicked in `on_stop`");
             }
             reason
         }

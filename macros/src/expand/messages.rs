@@ -245,17 +245,17 @@ pub(crate) fn impl_generics(model: &ActorModel, g: &Generated) -> Generics {
     let only_own = |found: std::collections::HashSet<Ident>| found.iter().all(|p| own.contains(&p));
     let mut out = Generics::default();
     for param in &model.generics.params {
-        if let GenericParam::Type(t) = param {
-            if own.contains(&&t.ident) {
-                let mut t = t.clone();
-                t.bounds = t
-                    .bounds
-                    .into_iter()
-                    .filter(|b| only_own(params_in(b, &all)))
-                    .collect();
-                t.default = None;
-                out.params.push(GenericParam::Type(t));
-            }
+        if let GenericParam::Type(t) = param
+            && own.contains(&&t.ident)
+        {
+            let mut t = t.clone();
+            t.bounds = t
+                .bounds
+                .into_iter()
+                .filter(|b| only_own(params_in(b, &all)))
+                .collect();
+            t.default = None;
+            out.params.push(GenericParam::Type(t));
         }
     }
     if let Some(wc) = &model.generics.where_clause {
@@ -339,16 +339,16 @@ fn two_levels_down(ty: &Type) -> Type {
     struct Down;
     impl VisitMut for Down {
         fn visit_path_mut(&mut self, path: &mut syn::Path) {
-            if path.leading_colon.is_none() {
-                if let Some(first) = path.segments.first() {
-                    let up = syn::PathSegment::from(Ident::new("super", Span::call_site()));
-                    if first.ident == "self" {
-                        path.segments[0] = up.clone();
-                        path.segments.insert(0, up);
-                    } else if first.ident == "super" {
-                        path.segments.insert(0, up.clone());
-                        path.segments.insert(0, up);
-                    }
+            if path.leading_colon.is_none()
+                && let Some(first) = path.segments.first()
+            {
+                let up = syn::PathSegment::from(Ident::new("super", Span::call_site()));
+                if first.ident == "self" {
+                    path.segments[0] = up.clone();
+                    path.segments.insert(0, up);
+                } else if first.ident == "super" {
+                    path.segments.insert(0, up.clone());
+                    path.segments.insert(0, up);
                 }
             }
             visit_mut::visit_path_mut(self, path);

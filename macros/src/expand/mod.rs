@@ -155,12 +155,12 @@ mod tests {
     fn const_block_impls(file: &syn::File) -> Vec<ItemImpl> {
         let mut out = Vec::new();
         for item in &file.items {
-            if let Item::Const(c) = item {
-                if let syn::Expr::Block(b) = &*c.expr {
-                    for stmt in &b.block.stmts {
-                        if let syn::Stmt::Item(Item::Impl(i)) = stmt {
-                            out.push(i.clone());
-                        }
+            if let Item::Const(c) = item
+                && let syn::Expr::Block(b) = &*c.expr
+            {
+                for stmt in &b.block.stmts {
+                    if let syn::Stmt::Item(Item::Impl(i)) = stmt {
+                        out.push(i.clone());
                     }
                 }
             }

@@ -13,6 +13,7 @@ mod watch;
 use std::cmp::Reverse;
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::actor::Actor;
 use crate::actor_ref::{ActorRef, RawRef};
@@ -98,6 +99,50 @@ impl<A: Actor> Context<A> {
     /// This actor's id.
     pub fn id(&self) -> ActorId {
         self.cell().id
+    }
+
+    /// The timeout of the asks this actor makes from its handlers and hooks
+    /// (see [`DEFAULT_ASK_TIMEOUT`](crate::DEFAULT_ASK_TIMEOUT)); `None` if
+    /// they have none.
+    pub fn ask_timeout(&self) -> Option<Duration> {
+        self.cell().ask_timeout()
+    }
+
+    /// Sets the timeout of the asks this actor makes from its handlers and
+    /// hooks, from the next one on; `None` for none. An ask's own
+    /// [`Ask::timeout`](crate::Ask::timeout) still wins. It stays across
+    /// restarts.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use typact::prelude::*;
+    ///
+    /// #[derive(Default)]
+    /// struct Front;
+    ///
+    /// #[actor]
+    /// impl Front {
+    ///     #[on_start]
+    ///     fn start(&mut self, ctx: &mut Context<Self>) {
+    ///         ctx.set_ask_timeout(Duration::from_millis(500));
+    ///     }
+    ///
+    ///     #[handler]
+    ///     fn timeout(&self, ctx: &mut Context<Self>) -> Option<Duration> {
+    ///         ctx.ask_timeout()
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let front = Front.spawn();
+    /// assert_eq!(front.timeout().await.unwrap(), Some(Duration::from_millis(500)));
+    /// # }
+    /// ```
+    pub fn set_ask_timeout(&mut self, timeout: impl Into<Option<Duration>>) {
+        self.cell().set_ask_timeout(timeout.into());
     }
 
     /// Stops this actor once the current handler returns. Messages still

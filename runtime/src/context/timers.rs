@@ -337,10 +337,10 @@ impl TimerHandle {
     /// stays in the mailbox; a watch's message already sent is taken back:
     /// once `cancel` returns, it will not be handled.
     pub fn cancel(&self) {
-        if let Some((books, key)) = &self.entry {
-            if let Some(books) = books.upgrade() {
-                books.close(*key);
-            }
+        if let Some((books, key)) = &self.entry
+            && let Some(books) = books.upgrade()
+        {
+            books.close(*key);
         }
         self.task.abort();
     }

@@ -163,14 +163,14 @@ async fn end_hook<A: Actor>(
     intent: Intent,
     runs_hooks: bool,
 ) {
-    let id = ctx.cell().id;
+    let cell = ctx.cell().clone();
     let actor = actor.filter(|_| runs_hooks);
     match intent {
         Intent::Restart => {
-            if let Some(actor) = actor {
-                if let Err(panic) = catch(id, actor.__before_restart(reason, ctx)).await {
-                    tracing::error!(actor = %ctx.cell(), panic = %panic, "actor panicked in `before_restart`");
-                }
+            if let Some(actor) = actor
+                && let Err(panic) = catch(&cell, actor.__before_restart(reason, ctx)).await
+            {
+                tracing::error!(actor = %ctx.cell(), panic = %panic, "actor panicked in `before_restart`");
             }
             if slot.options.stop_children {
                 ctx.stop_children().await;
@@ -180,10 +180,10 @@ async fn end_hook<A: Actor>(
         Intent::Stop => {
             ctx.stop_children().await;
             ctx.cancel_tasks();
-            if let Some(actor) = actor {
-                if let Err(panic) = catch(id, actor.__on_stop(reason, ctx)).await {
-                    tracing::error!(actor = %ctx.cell(), panic = %panic, "actor panicked in `on_stop`");
-                }
+            if let Some(actor) = actor
+                && let Err(panic) = catch(&cell, actor.__on_stop(reason, ctx)).await
+            {
+                tracing::error!(actor = %ctx.cell(), panic = %panic, "actor panicked in `on_stop`");
             }
         }
     }

@@ -17,22 +17,23 @@ use crate::error::AskError;
 use crate::mailbox::{Shared, TrySend};
 use crate::reply::{ReplyResult, ReplyTo};
 
-thread_local! {
-    /// The actor whose handler (or hook) this thread is polling right now.
-    /// Set around each poll by the actor loop, so that an ask an actor makes
-    /// to itself is caught; a plain thread-local costs less per message than
-    /// a task-local scope around the whole loop.
-    static CURRENT: std::cell::Cell<Option<crate::cell::ActorId>> = const { std::cell::Cell::new(None) };
-}
+mod waits;
 
-/// Runs `f` (one poll of an actor's handler or hook) as actor `id`.
-#[inline]
-pub(crate) fn polling_as<R>(id: crate::cell::ActorId, f: impl FnOnce() -> R) -> R {
-    let previous = CURRENT.replace(Some(id));
-    let out = f();
-    CURRENT.set(previous);
-    out
-}
+use waits::Wait;
+pub(crate) use waits::{Current, polling_as};
+
+/// The timeout of an ask made from inside a handler or hook, unless the ask
+/// sets its own with [`Ask::timeout`] or the actor another with
+/// [`ActorBuilder::ask_timeout`](crate::ActorBuilder::ask_timeout) or
+/// [`Context::set_ask_timeout`](crate::Context::set_ask_timeout): 30
+/// seconds, as Orleans' default response timeout.
+///
+/// An actor waiting in a handler handles nothing else, so an ask that is
+/// never answered (a lost reply, or a cycle of waits that passes through a
+/// `tell` and so cannot be detected) would stop it for good; the timeout
+/// turns that into an [`AskError::Timeout`] it can handle. Asks made outside
+/// any actor have no timeout unless they set one.
+pub const DEFAULT_ASK_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A message a mailbox did not take, with its reply handle.
 pub(crate) type Refused<M, R> = TrySend<(M, ReplyTo<R>)>;
@@ -166,9 +167,7 @@ impl<M, R> Drop for Strong<M, R> {
 
 /// Whether the current task is the loop of the actor behind `cell`.
 fn is_self_ask(cell: &Cell) -> bool {
-    CURRENT
-        .try_with(|current| current.get() == Some(cell.id))
-        .unwrap_or(false)
+    waits::current().is_some_and(|current| current.id == cell.id)
 }
 
 /// A request to an actor, and the future of its typed reply.
@@ -236,6 +235,8 @@ fn is_self_ask(cell: &Cell) -> bool {
 pub struct Ask<M, R> {
     state: State<M, R>,
     timer: Timer,
+    /// For an ask made inside a handler: its edge in the wait-for graph.
+    wait: Option<Wait>,
     /// The target, for `Debug`: copied, so that an ask sent at once holds
     /// no reference.
     actor: ActorId,
@@ -277,23 +278,40 @@ impl<M, R> Ask<M, R> {
         try_push: impl FnOnce(M, ReplyTo<R>) -> Result<(), Refused<M, R>>,
         strong: impl FnOnce() -> Strong<M, R>,
     ) -> Self {
-        let state = if is_self_ask(cell) {
-            State::Unsent(strong(), msg)
-        } else {
-            let (reply, rx) = ReplyTo::channel();
-            match try_push(msg, reply) {
-                Ok(()) => State::Waiting(rx),
-                Err(TrySend::Closed(_)) => State::Failed(AskError::Stopped),
-                // The same reply handle waits for room with it.
-                Err(TrySend::Full((msg, reply))) => Self::sending(strong(), msg, reply, rx),
-            }
-        };
-        Ask {
-            state,
+        let mut ask = Ask {
+            state: State::Done,
             timer: Timer::None,
+            wait: None,
             actor: cell.id,
             type_name: cell.type_name,
+        };
+        if let Some(current) = waits::current() {
+            // Made inside a handler or hook: it gets the actor's ask
+            // timeout, and it must not close a cycle of waits.
+            if let Some(timeout) = current.ask_timeout {
+                ask.timer = Timer::After(timeout);
+            }
+            if current.id == cell.id {
+                ask.state = State::Unsent(strong(), msg);
+                return ask;
+            }
+            match waits::wait_for(current.id, cell) {
+                Ok(wait) => ask.wait = Some(wait),
+                Err(deadlock) => {
+                    tracing::error!(%deadlock, "ask refused: it would deadlock");
+                    ask.state = State::Failed(AskError::Deadlock(deadlock));
+                    return ask;
+                }
+            }
         }
+        let (reply, rx) = ReplyTo::channel();
+        ask.state = match try_push(msg, reply) {
+            Ok(()) => State::Waiting(rx),
+            Err(TrySend::Closed(_)) => State::Failed(AskError::Stopped),
+            // The same reply handle waits for room with it.
+            Err(TrySend::Full((msg, reply))) => Self::sending(strong(), msg, reply, rx),
+        };
+        ask
     }
 
     #[cold]
@@ -409,19 +427,28 @@ impl<M, R> Future for Ask<M, R> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
+        if let Some(wait) = &this.wait {
+            // Moved out of the handler that made it (into `tokio::spawn`,
+            // say): that actor no longer waits on it.
+            if waits::current().is_none_or(|current| current.id != wait.waiter()) {
+                this.wait = None;
+            }
+        }
         if let Timer::After(timeout) = this.timer {
             this.timer = Timer::Running(Box::pin(tokio::time::sleep(timeout)));
         }
         if let Poll::Ready(out) = this.poll_reply(cx) {
             this.timer = Timer::None;
+            this.wait = None;
             return Poll::Ready(out);
         }
-        if let Timer::Running(sleep) = &mut this.timer {
-            if sleep.as_mut().poll(cx).is_ready() {
-                this.timer = Timer::None;
-                this.state = State::Done;
-                return Poll::Ready(Err(AskError::Timeout));
-            }
+        if let Timer::Running(sleep) = &mut this.timer
+            && sleep.as_mut().poll(cx).is_ready()
+        {
+            this.timer = Timer::None;
+            this.wait = None;
+            this.state = State::Done;
+            return Poll::Ready(Err(AskError::Timeout));
         }
         Poll::Pending
     }

@@ -57,6 +57,10 @@
 //! # }
 //! ```
 
+mod harness;
+
+pub use harness::Harness;
+
 use std::fmt;
 use std::future::Future;
 use std::time::Duration;
