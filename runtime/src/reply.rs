@@ -321,8 +321,20 @@ fn drop_late_reply<R>(reply: ReplyResult<R>) {
 }
 
 impl<R> Drop for ReplyTo<R> {
+    #[inline]
     fn drop(&mut self) {
-        // A mapped handle's own handle decides when it drops, below.
+        // A tell's handle, the common case, has nothing to do; a mapped
+        // handle's own handle decides when it drops.
+        if matches!(self.route, Route::Direct(_)) {
+            self.abandon();
+        }
+    }
+}
+
+impl<R> ReplyTo<R> {
+    /// The drop of an ask's handle that was not answered.
+    #[cold]
+    fn abandon(&mut self) {
         let Route::Direct(tx) = std::mem::replace(&mut self.route, Route::None) else {
             return;
         };

@@ -7,7 +7,10 @@ use std::time::Duration;
 /// Keeps the expected panics out of the output: those whose message says
 /// "on purpose", and those with a payload that is not a string (which only
 /// these tests throw). Every other panic is reported as usual.
-#[allow(dead_code, reason = "not every test file that shares these helpers crashes actors")]
+#[allow(
+    dead_code,
+    reason = "not every test file that shares these helpers crashes actors"
+)]
 pub(crate) fn quiet() {
     static HOOK: Once = Once::new();
     HOOK.call_once(|| {

@@ -1,6 +1,11 @@
 //! [`Tell`]: the future of [`ActorRef::tell`](super::ActorRef::tell).
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use futures_util::future::BoxFuture;
 
 use crate::actor::Actor;
 use crate::error::TellError;
@@ -15,103 +20,121 @@ use crate::mailbox::{ActorTx, TrySend};
 /// a trace.
 #[must_use = "the message is already in the mailbox if there was room; await the tell to wait for room in a full mailbox (a tell dropped while the mailbox is full is a dead letter) and to learn whether the actor had stopped"]
 pub struct Tell<'a, A: Actor, M> {
-    state: TellState<'a, A, M>,
+    /// `None` once sent (the common case: nothing to build, poll or drop
+    /// but a null pointer); otherwise the rest of the tell: a wait for a
+    /// place in a full mailbox, or a refusal by a stopped actor.
+    rest: Option<BoxFuture<'a, Result<(), Refusal<'a, A>>>>,
+    done: bool,
     /// The message of a refused entry: `Handler::__message`, kept as a
     /// function so that awaiting needs no `Handler` bound (an unhandled
     /// message is then reported once, at `tell`).
     message: fn(A::Mailbox) -> M,
 }
 
-enum TellState<'a, A: Actor, M> {
-    /// Sent, or refused by a stopped actor; `None` once taken.
-    Done(Option<Result<(), TellError<M>>>),
-    /// The mailbox was full: the entry waits for a place.
-    Full {
-        tx: &'a ActorTx<A>,
-        entry: Option<A::Mailbox>,
-        place: futures_util::future::BoxFuture<'a, bool>,
-    },
-}
-
 impl<'a, A: Actor, M> Tell<'a, A, M> {
+    /// Tries to enqueue `entry` at once.
     #[inline]
     pub(super) fn new(tx: &'a ActorTx<A>, entry: A::Mailbox, message: fn(A::Mailbox) -> M) -> Self {
-        let state = match tx.try_send(entry) {
-            Ok(()) => TellState::Done(Some(Ok(()))),
-            Err(TrySend::Closed(entry)) => {
-                TellState::Done(Some(Err(TellError::new(tx.cell(), message(entry)))))
-            }
-            Err(TrySend::Full(entry)) => {
-                let space = tx.space().expect("only a bounded mailbox is ever full");
-                TellState::Full {
-                    tx,
-                    entry: Some(entry),
-                    place: Box::pin(async move {
-                        match space.acquire().await {
-                            Ok(place) => {
-                                place.forget();
-                                true
-                            }
-                            Err(_closed) => false,
-                        }
-                    }),
-                }
-            }
+        let rest = match tx.try_send(entry) {
+            Ok(()) => None,
+            Err(TrySend::Closed(entry)) => Some(refused(tx, entry)),
+            Err(TrySend::Full(entry)) => Some(full(tx, entry)),
         };
-        Tell { state, message }
+        Tell {
+            rest,
+            done: false,
+            message,
+        }
     }
 }
 
-// The message is moved, never pinned in place, and every other field is
-// `Unpin`; so the future is `Unpin` whatever `M` is.
+#[cold]
+fn refused<'a, A: Actor>(
+    tx: &'a ActorTx<A>,
+    entry: A::Mailbox,
+) -> BoxFuture<'a, Result<(), Refusal<'a, A>>> {
+    Box::pin(std::future::ready(Err((entry, tx.cell()))))
+}
+
+/// Waits for a place, then enqueues. Owns the entry meanwhile; dropped
+/// unfinished, it counts a dead letter.
+#[cold]
+fn full<'a, A: Actor>(
+    tx: &'a ActorTx<A>,
+    entry: A::Mailbox,
+) -> BoxFuture<'a, Result<(), Refusal<'a, A>>> {
+    let space = tx.space().expect("only a bounded mailbox is ever full");
+    let mut waiting = Waiting {
+        tx,
+        entry: Some(entry),
+    };
+    Box::pin(async move {
+        let found = match space.acquire().await {
+            Ok(place) => {
+                place.forget();
+                true
+            }
+            Err(_closed) => false,
+        };
+        let entry = waiting.entry.take().expect("taken once");
+        let sent = if found {
+            tx.push_reserved(entry)
+        } else {
+            Err(entry)
+        };
+        sent.map_err(|entry| (entry, tx.cell()))
+    })
+}
+
+/// A refused entry, and the actor that refused it.
+type Refusal<'a, A> = (<A as Actor>::Mailbox, &'a std::sync::Arc<crate::cell::Cell>);
+
+/// The entry of a tell waiting for a place; a dead letter if it never got
+/// one.
+struct Waiting<'a, A: Actor> {
+    tx: &'a ActorTx<A>,
+    entry: Option<A::Mailbox>,
+}
+
+impl<A: Actor> Drop for Waiting<'_, A> {
+    fn drop(&mut self) {
+        if self.entry.is_some() {
+            self.tx.cell().add_dead_letters(1);
+            tracing::debug!(actor = %self.tx.cell(), "a tell waiting for mailbox space was dropped; its message is a dead letter");
+        }
+    }
+}
+
+// Every field is `Unpin` (the waiting state is boxed); so the future is
+// `Unpin` whatever `M` is.
 impl<A: Actor, M> Unpin for Tell<'_, A, M> {}
 
-impl<A: Actor, M> std::future::Future for Tell<'_, A, M> {
+impl<A: Actor, M> Future for Tell<'_, A, M> {
     type Output = Result<(), TellError<M>>;
 
-    fn poll(
-        self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Self::Output> {
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        let out = match &mut this.state {
-            TellState::Done(out) => out.take().expect("`Tell` polled after completion"),
-            TellState::Full { tx, entry, place } => {
-                let found = std::task::ready!(place.as_mut().poll(cx));
-                let entry = entry.take().expect("`Tell` polled after completion");
-                let sent = if found {
-                    tx.push_reserved(entry)
-                } else {
-                    Err(entry)
-                };
-                let out = sent.map_err(|entry| TellError::new(tx.cell(), (this.message)(entry)));
-                this.state = TellState::Done(None);
-                out
+        assert!(!this.done, "`Tell` polled after completion");
+        let out = match &mut this.rest {
+            None => Ok(()),
+            Some(rest) => {
+                let out = ready!(rest.as_mut().poll(cx));
+                this.rest = None;
+                out.map_err(|(entry, cell)| TellError::new(cell, (this.message)(entry)))
             }
         };
-        std::task::Poll::Ready(out)
-    }
-}
-
-impl<A: Actor, M> Drop for Tell<'_, A, M> {
-    fn drop(&mut self) {
-        if let TellState::Full {
-            tx, entry: Some(_), ..
-        } = &self.state
-        {
-            tx.cell().add_dead_letters(1);
-            tracing::debug!(actor = %tx.cell(), "a tell waiting for mailbox space was dropped; its message is a dead letter");
-        }
+        this.done = true;
+        Poll::Ready(out)
     }
 }
 
 impl<A: Actor, M> fmt::Debug for Tell<'_, A, M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = match &self.state {
-            TellState::Done(Some(Ok(()))) => "sent",
-            TellState::Done(Some(Err(_))) => "refused: the actor has stopped",
-            TellState::Done(None) => "done",
-            TellState::Full { .. } => "waiting for mailbox space",
+        let state = match (&self.rest, self.done) {
+            (_, true) => "done",
+            (None, false) => "sent",
+            (Some(_), false) => "waiting for mailbox space, or refused by a stopped actor",
         };
         f.debug_struct("Tell").field("state", &state).finish()
     }
