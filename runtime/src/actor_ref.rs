@@ -371,7 +371,7 @@ impl<A: Actor> ActorRef<A> {
         let tx = &self.raw().tx;
         match tx.space() {
             Some(space) => match space.acquire().await {
-                Ok(place) => place.forget(),
+                Ok(()) => {}
                 Err(_closed) => return Err(ReserveError),
             },
             None if tx.is_closed() => return Err(ReserveError),

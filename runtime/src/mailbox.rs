@@ -37,7 +37,9 @@ use loom::sync::{Mutex, MutexGuard};
 use std::sync::Arc;
 #[cfg(not(typact_loom))]
 use std::sync::{Mutex, MutexGuard};
-use tokio::sync::{Semaphore, TryAcquireError};
+use tokio::sync::TryAcquireError;
+
+pub(crate) use space::Space;
 
 use crate::cell::Cell;
 
@@ -121,7 +123,7 @@ fn next_typical(typical: u32, taken: usize) -> u32 {
 pub(crate) struct Shared<T, A = ()> {
     queue: Mutex<Queue<T>>,
     /// One permit per free place; `None` for an unbounded mailbox.
-    space: Option<Semaphore>,
+    space: Option<Space>,
     /// The actor's cell, whose waker is the receiver's: one registration
     /// serves both new entries and the cell's signals (stop, kill, last
     /// reference gone).
@@ -157,7 +159,7 @@ impl<T, A> Shared<T, A> {
     pub(crate) fn try_send(&self, value: T) -> Result<(), TrySend<T>> {
         if let Some(space) = &self.space {
             match space.try_acquire() {
-                Ok(permit) => permit.forget(),
+                Ok(()) => {}
                 Err(TryAcquireError::NoPermits) => return Err(TrySend::Full(value)),
                 Err(TryAcquireError::Closed) => return Err(TrySend::Closed(value)),
             }
@@ -169,7 +171,7 @@ impl<T, A> Shared<T, A> {
     pub(crate) async fn send(&self, value: T) -> Result<(), T> {
         if let Some(space) = &self.space {
             match space.acquire().await {
-                Ok(permit) => permit.forget(),
+                Ok(()) => {}
                 Err(_closed) => return Err(value),
             }
         }
@@ -185,7 +187,7 @@ impl<T, A> Shared<T, A> {
     /// The bound's semaphore: one permit per free place. `None` if
     /// unbounded.
     #[inline]
-    pub(crate) fn space(&self) -> Option<&Semaphore> {
+    pub(crate) fn space(&self) -> Option<&Space> {
         self.space.as_ref()
     }
 
@@ -238,7 +240,7 @@ pub(crate) enum TryRecv<T> {
 
 pub(crate) fn channel<T, A>(kind: MailboxKind, cell: std::sync::Arc<Cell>) -> (Tx<T, A>, Rx<T, A>) {
     let space = match kind {
-        MailboxKind::Bounded(cap) => Some(Semaphore::new(cap.clamp(1, Semaphore::MAX_PERMITS))),
+        MailboxKind::Bounded(cap) => Some(Space::new(cap.clamp(1, Space::MAX))),
         MailboxKind::Unbounded => None,
     };
     let shared = Arc::new(Shared {
@@ -291,7 +293,7 @@ impl<T, A> Tx<T, A> {
     /// The bound's semaphore: one permit per free place. `None` if
     /// unbounded.
     #[inline]
-    pub(crate) fn space(&self) -> Option<&Semaphore> {
+    pub(crate) fn space(&self) -> Option<&Space> {
         self.shared.space.as_ref()
     }
 
@@ -458,7 +460,7 @@ impl<T, A> Drop for Rx<T, A> {
 /// Dropped while it waits, the tell it is for is lost: it is counted as a
 /// dead letter of `cell` and logged, so that nothing vanishes without a
 /// trace.
-pub(crate) async fn wait_for_place(space: &Semaphore, cell: &Cell) -> Result<(), ()> {
+pub(crate) async fn wait_for_place(space: &Space, cell: &Cell) -> Result<(), ()> {
     /// Armed while waiting; disarmed (forgotten) once the wait ends.
     struct Cancelled<'a>(&'a Cell);
 
@@ -472,13 +474,7 @@ pub(crate) async fn wait_for_place(space: &Semaphore, cell: &Cell) -> Result<(),
     let armed = Cancelled(cell);
     let acquired = space.acquire().await;
     mem::forget(armed);
-    match acquired {
-        Ok(permit) => {
-            permit.forget();
-            Ok(())
-        }
-        Err(_closed) => Err(()),
-    }
+    acquired.map_err(|_closed| ())
 }
 
 /// Runs a future to completion on the current thread. For the blocking API
@@ -512,6 +508,8 @@ fn block_on<F: std::future::Future>(fut: F) -> F::Output {
         std::thread::park();
     }
 }
+
+mod space;
 
 #[cfg(test)]
 mod tests;

@@ -204,7 +204,7 @@ impl<M: Message> Recipient<M> {
     pub async fn reserve(&self) -> Result<RecipientPermit<'_, M>, ReserveError> {
         match self.sink().space() {
             Some(space) => match space.acquire().await {
-                Ok(place) => place.forget(),
+                Ok(()) => {}
                 Err(_closed) => return Err(ReserveError),
             },
             None if self.sink().is_closed() => return Err(ReserveError),

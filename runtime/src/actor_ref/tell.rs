@@ -69,13 +69,7 @@ fn full<'a, A: Actor>(
         entry: Some(entry),
     };
     Box::pin(async move {
-        let found = match space.acquire().await {
-            Ok(place) => {
-                place.forget();
-                true
-            }
-            Err(_closed) => false,
-        };
+        let found = space.acquire().await.is_ok();
         let entry = waiting.entry.take().expect("taken once");
         let sent = if found {
             tx.push_reserved(entry)

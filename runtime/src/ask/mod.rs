@@ -60,7 +60,7 @@ pub(crate) trait Sink<M>: Send + Sync {
     ) -> BoxFuture<'static, Result<(), M>>;
 
     /// The mailbox's bound: one permit per free place; `None` if unbounded.
-    fn space(&self) -> Option<&tokio::sync::Semaphore>;
+    fn space(&self) -> Option<&crate::mailbox::Space>;
 
     /// Whether the mailbox refuses new entries.
     fn is_closed(&self) -> bool;
@@ -108,7 +108,7 @@ where
     }
 
     #[inline]
-    fn space(&self) -> Option<&tokio::sync::Semaphore> {
+    fn space(&self) -> Option<&crate::mailbox::Space> {
         Shared::space(self)
     }
 
