@@ -64,9 +64,9 @@ pub use typact_runtime::*;
 pub mod prelude {
     pub use typact_macros::{actor, after_restart, before_restart, handler, on_start, on_stop};
     pub use typact_runtime::{
-        Actor, ActorBuilder, ActorId, ActorRef, AskError, Context, Handler, Message, Recipient,
-        ReplyTo, SpawnError, StopReason, TellError, Terminated, TryTellError, WeakActorRef,
-        WeakRecipient,
+        Actor, ActorBuilder, ActorId, ActorRef, AskError, Context, Handler, Message, Pool,
+        Recipient, ReplyTo, SpawnError, StopReason, TellError, Terminated, Topic, TryTellError,
+        WeakActorRef, WeakRecipient,
     };
 }
 

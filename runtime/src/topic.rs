@@ -36,7 +36,6 @@ use crate::weak::WeakRecipient;
 ///
 /// ```
 /// use typact::prelude::*;
-/// use typact::Topic;
 ///
 /// #[derive(Clone)]
 /// struct Price(u32);
@@ -133,7 +132,6 @@ impl<M: Message + Clone> Topic<M> {
     ///
     /// ```
     /// # use typact::prelude::*;
-    /// # use typact::Topic;
     /// # #[derive(Clone)] struct Tick;
     /// # impl Message for Tick { type Reply = (); }
     /// # #[derive(Default)] struct Clock;
@@ -204,7 +202,6 @@ impl<M: Message + Clone> Topic<M> {
     ///
     /// ```
     /// # use typact::prelude::*;
-    /// # use typact::Topic;
     /// # #[derive(Clone)] struct Tick;
     /// # impl Message for Tick { type Reply = (); }
     /// let ticks = Topic::<Tick>::new();

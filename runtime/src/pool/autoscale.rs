@@ -43,6 +43,7 @@ use tokio::time::Instant;
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Autoscale {
     min: usize,
+    initial: usize,
     max: usize,
     grow_above: f64,
     idle_at_most: f64,
@@ -64,6 +65,7 @@ impl Autoscale {
         assert!(min <= max, "a pool's `min` ({min}) exceeds its `max` ({max})");
         Autoscale {
             min,
+            initial: min,
             max,
             grow_above: 1.0,
             idle_at_most: 0.0,
@@ -138,6 +140,28 @@ impl Autoscale {
         assert!(!every.is_zero(), "the sampling period must not be zero");
         self.sample_every = every;
         self
+    }
+
+    /// How many workers the pool starts with (Akka's initial size).
+    /// Default `min`.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `n` is not between `min` and `max`.
+    pub fn initial(mut self, n: usize) -> Self {
+        assert!(
+            (self.min..=self.max).contains(&n),
+            "a pool's initial size ({n}) must be between its `min` ({}) and `max` ({})",
+            self.min,
+            self.max
+        );
+        self.initial = n;
+        self
+    }
+
+    /// How many workers the pool starts with.
+    pub fn initial_size(&self) -> usize {
+        self.initial
     }
 
     /// The fewest workers.

@@ -175,7 +175,7 @@ impl<A: Actor> PoolBuilder<A> {
         self
     }
 
-    /// Spawns the supervisor and the pool's minimum of workers, waits until
+    /// Spawns the supervisor and the pool's initial workers, waits until
     /// every one has started, and returns the pool.
     ///
     /// # Errors
@@ -198,7 +198,7 @@ impl<A: Actor> PoolBuilder<A> {
             restart: self.restart,
             capacity: self.worker_capacity,
         };
-        let workers: Vec<ActorRef<A>> = (0..self.scale.min())
+        let workers: Vec<ActorRef<A>> = (0..self.scale.initial_size())
             .map(|_| spec.declare(&sup))
             .collect();
         let sup = sup.spawn().await?;

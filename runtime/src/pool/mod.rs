@@ -55,7 +55,6 @@ use crate::actor_ref::ActorRef;
 ///
 /// ```
 /// use typact::prelude::*;
-/// use typact::Pool;
 ///
 /// #[derive(Default)]
 /// struct Hasher;
@@ -116,7 +115,7 @@ impl<A: Actor> Pool<A> {
     /// ```
     /// use std::time::Duration;
     /// use typact::prelude::*;
-    /// use typact::{Autoscale, Pool, Routing, Supervisor};
+    /// use typact::{Autoscale, Routing, Supervisor};
     ///
     /// #[derive(Default)]
     /// struct Resizer;

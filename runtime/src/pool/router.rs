@@ -93,6 +93,8 @@ pub(super) struct Router<A: Actor> {
     workers: Vec<ActorRef<A>>,
     /// Retired workers, stopped once their mailbox is empty.
     draining: Vec<ActorRef<A>>,
+    /// Drained workers, being stopped.
+    stopping: Vec<ActorRef<A>>,
     starting: usize,
     started: (mpsc::UnboundedSender<Started<A>>, mpsc::UnboundedReceiver<Started<A>>),
     routing: Routing,
@@ -174,6 +176,7 @@ impl<A: Actor> Router<A> {
             spec,
             workers,
             draining: Vec::new(),
+            stopping: Vec::new(),
             starting: 0,
             started: mpsc::unbounded_channel(),
             routing,
@@ -345,7 +348,6 @@ impl<A: Actor> Router<A> {
     /// Returns why the pool stops, if it does.
     fn on_tick(&mut self, closing: bool) -> Option<StopReason> {
         let capacity = self.spec.capacity;
-        let before = self.workers.len();
         self.workers.retain(|w| w.is_alive());
         let blocked_on = self.blocked.as_ref().map(|b| b.worker);
         let (drained, draining): (Vec<_>, Vec<_>) = self
@@ -353,7 +355,9 @@ impl<A: Actor> Router<A> {
             .drain(..)
             .partition(|w| queued(w, capacity) == 0 && Some(w.id()) != blocked_on);
         self.draining = draining;
+        self.stopping.retain(|w| w.is_alive());
         for worker in drained {
+            self.stopping.push(worker.clone());
             let sup = self.sup.clone();
             tokio::spawn(async move {
                 // Stops after its current message; then leaves for good.
@@ -373,9 +377,7 @@ impl<A: Actor> Router<A> {
         } else if !closing {
             self.scale();
         }
-        if self.workers.len() != before {
-            self.publish_stats();
-        }
+        self.publish_stats();
         self.flush();
         None
     }
@@ -453,6 +455,7 @@ impl<A: Actor> Router<A> {
         let s = &self.stats;
         s.workers.store(self.workers.len(), Ordering::Relaxed);
         s.starting.store(self.starting, Ordering::Relaxed);
-        s.draining.store(self.draining.len(), Ordering::Relaxed);
+        let draining = self.draining.len() + self.stopping.len();
+        s.draining.store(draining, Ordering::Relaxed);
     }
 }
