@@ -25,6 +25,9 @@ use crate::reply::{Abandon, abandon_while};
 use crate::run::drain_rx;
 use crate::supervision::{Restart, Supervisor, SupervisorBuilder, SupervisorError};
 
+/// The router yields to the scheduler after this many entries in a row.
+const YIELD_EVERY: u32 = 128;
+
 /// How each worker is made and supervised.
 pub(super) struct WorkerSpec<A: Actor> {
     pub(super) factory: Arc<dyn Fn() -> A + Send + Sync>,
@@ -199,6 +202,7 @@ impl<A: Actor> Router<A> {
         let mut ticker = tokio::time::interval(self.scaler.config().period());
         ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let mut closing = false;
+        let mut routed: u32 = 0;
         let reason = loop {
             let accepting = !closing && self.blocked.is_none() && self.outbox.is_empty();
             let rx = door.rx.as_mut().expect("held until the end");
@@ -212,7 +216,15 @@ impl<A: Actor> Router<A> {
                     }
                 }
                 next = poll_fn(|cx| poll_front(rx, cx)), if accepting => match next {
-                    Next::Entry(entry) => self.route(entry),
+                    Next::Entry(entry) => {
+                        self.route(entry);
+                        routed = routed.wrapping_add(1);
+                        if routed % YIELD_EVERY == 0 {
+                            // Under a flood that never empties the mailbox,
+                            // let the workers (and the senders) run.
+                            tokio::task::yield_now().await;
+                        }
+                    }
                     Next::Stop => break self.cell.take_exit_reason(),
                     Next::Done => closing = true,
                 },
