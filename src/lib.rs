@@ -126,6 +126,14 @@ mod book_supervision {}
 mod book_links_and_monitors {}
 
 #[cfg(doctest)]
+#[doc = include_str!("../book/src/addressing/pools.md")]
+mod book_addressing_pools {}
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/addressing/topics.md")]
+mod book_addressing_topics {}
+
+#[cfg(doctest)]
 #[doc = include_str!("../book/src/testing.md")]
 mod book_testing {}
 
