@@ -129,7 +129,11 @@ async fn settle(what: &str, done: impl Fn() -> bool) {
 #[tokio::test(start_paused = true)]
 async fn round_robin_spreads_exactly_evenly() {
     let shared = Shared::default();
-    let pool = Pool::builder(shared.factory()).workers(3).spawn().await.unwrap();
+    let pool = Pool::builder(shared.factory())
+        .workers(3)
+        .spawn()
+        .await
+        .unwrap();
     for n in 0..30 {
         pool.tell(Job { n }).await.unwrap();
     }
@@ -164,7 +168,14 @@ async fn least_loaded_prefers_the_shortest_mailbox() {
     }
     settle("the jobs are handled", || shared.handled() == 2).await;
     let job_worker = shared.log.lock().unwrap()[0].0;
-    assert!(shared.log.lock().unwrap().iter().all(|(no, _)| *no == job_worker));
+    assert!(
+        shared
+            .log
+            .lock()
+            .unwrap()
+            .iter()
+            .all(|(no, _)| *no == job_worker)
+    );
     shared.gate.add_permits(4);
     let hold_worker = pool.hold().await.unwrap_or(usize::MAX);
     assert_ne!(hold_worker, job_worker, "the jobs went to the idle worker");
@@ -207,7 +218,11 @@ async fn broadcast_tells_reach_every_worker_and_asks_one() {
         pool.who().await.unwrap();
     }
     let log = shared.log.lock().unwrap().clone();
-    let sevens: HashSet<usize> = log.iter().filter(|(_, n)| *n == 7).map(|(w, _)| *w).collect();
+    let sevens: HashSet<usize> = log
+        .iter()
+        .filter(|(_, n)| *n == 7)
+        .map(|(w, _)| *w)
+        .collect();
     assert_eq!(sevens.len(), 3, "every worker got the tell: {log:?}");
     assert_eq!(log.iter().filter(|(_, n)| *n == 8).count(), 1, "{log:?}");
 }
@@ -215,9 +230,17 @@ async fn broadcast_tells_reach_every_worker_and_asks_one() {
 #[tokio::test(start_paused = true)]
 async fn asks_through_the_pool_get_their_replies() {
     let shared = Shared::default();
-    let pool = Pool::builder(shared.factory()).workers(2).spawn().await.unwrap();
+    let pool = Pool::builder(shared.factory())
+        .workers(2)
+        .spawn()
+        .await
+        .unwrap();
     let asks: Vec<_> = (0..20)
-        .map(|k| pool.ask(Keyed { key: format!("{k}") }))
+        .map(|k| {
+            pool.ask(Keyed {
+                key: format!("{k}"),
+            })
+        })
         .collect();
     let answers = within("the asks", futures_util::future::join_all(asks)).await;
     let workers: HashSet<usize> = answers.into_iter().map(Result::unwrap).collect();
@@ -228,7 +251,11 @@ async fn asks_through_the_pool_get_their_replies() {
 async fn a_crashing_worker_is_restarted_and_the_pool_keeps_serving() {
     quiet();
     let shared = Shared::default();
-    let pool = Pool::builder(shared.factory()).workers(2).spawn().await.unwrap();
+    let pool = Pool::builder(shared.factory())
+        .workers(2)
+        .spawn()
+        .await
+        .unwrap();
     assert_eq!(pool.crash().await, Err(AskError::Panicked));
     for n in 0..10 {
         within("an ask after the crash", pool.job(n)).await.unwrap();

@@ -33,7 +33,7 @@ pub use crate::error::{
     AskError, BoxError, ReserveError, SpawnError, StopReason, TellError, TryTellError,
 };
 pub use crate::mailbox::{DEFAULT_MAILBOX_CAPACITY, MailboxKind};
-pub use crate::pool::{Autoscale, Pool, PoolBuilder, PoolStats, Routing};
+pub use crate::pool::{Autoscale, DEFAULT_WORKER_CAPACITY, Pool, PoolBuilder, PoolStats, Routing};
 pub use crate::recipient::{Recipient, RecipientPermit};
 pub use crate::reply::ReplyTo;
 pub use crate::supervision::{

@@ -221,7 +221,8 @@ impl<M: Message + Clone> Topic<M> {
                 continue;
             };
             let copy = if left == 0 {
-                msg.take().expect("the original goes to the last subscriber")
+                msg.take()
+                    .expect("the original goes to the last subscriber")
             } else {
                 msg.clone().expect("taken only by the last subscriber")
             };

@@ -80,7 +80,9 @@ fn tokio_worker(mb: Mailbox) -> Tx<Msg> {
 async fn tokio_done(worker: &Tx<Msg>) -> Outcome<u64> {
     let (reply, answer) = oneshot::channel();
     worker.send(Msg::Done(reply)).await?;
-    answer.await.map_err(|_| "a worker dropped the reply".to_owned())
+    answer
+        .await
+        .map_err(|_| "a worker dropped the reply".to_owned())
 }
 
 async fn tokio_one(mb: Mailbox, n: u64) -> Outcome {

@@ -8,7 +8,9 @@ use tokio::time::Instant;
 /// The bounds and the hysteresis of a pool that grows with its load.
 ///
 /// At every sample (every [`sample_every`](Self::sample_every)) the pool
-/// takes the mean number of messages waiting in its workers' mailboxes.
+/// takes the mean number of messages waiting per worker: those in its own
+/// mailbox and those in its workers' mailboxes, divided by the number of
+/// workers that get new messages.
 ///
 /// - It adds one worker when the mean has stayed above
 ///   [`grow_above`](Self::grow_above) at every sample for
@@ -62,7 +64,10 @@ impl Autoscale {
     /// Panics if `min` is 0 or larger than `max`.
     pub fn new(min: usize, max: usize) -> Self {
         assert!(min > 0, "a pool needs at least one worker");
-        assert!(min <= max, "a pool's `min` ({min}) exceeds its `max` ({max})");
+        assert!(
+            min <= max,
+            "a pool's `min` ({min}) exceeds its `max` ({max})"
+        );
         Autoscale {
             min,
             initial: min,

@@ -12,8 +12,13 @@ use crate::actor::{Actor, Handler};
 use crate::actor_ref::{ActorRef, RawRef};
 use crate::cell::Cell;
 use crate::error::SpawnError;
-use crate::mailbox::{self, DEFAULT_MAILBOX_CAPACITY, MailboxKind};
+use crate::mailbox::{self, MailboxKind};
 use crate::supervision::{Restart, SupervisorBuilder};
+
+/// The capacity of a worker's mailbox unless the builder says otherwise:
+/// small, so that a backlog waits in the pool's own mailbox, where any
+/// worker (a new one too) can take it, rather than behind one worker.
+pub const DEFAULT_WORKER_CAPACITY: usize = 8;
 
 /// How a pool picks the worker of a message that no rule of its own
 /// routes (see [`PoolBuilder::hash_key`] and [`PoolBuilder::broadcast`]).
@@ -21,7 +26,9 @@ use crate::supervision::{Restart, SupervisorBuilder};
 #[non_exhaustive]
 pub enum Routing {
     /// Each worker in turn: over `n` messages and `k` workers, each worker
-    /// gets `n / k` or one more. The default.
+    /// gets `n / k` or one more. When the worker in turn has a full
+    /// mailbox, the next one with room takes the message; when all are
+    /// full, the pool waits for room at the one in turn. The default.
     #[default]
     RoundRobin,
     /// The worker with the fewest messages waiting in its mailbox; among
@@ -34,7 +41,8 @@ pub enum Routing {
 /// The defaults: 1 to 4 workers ([`Autoscale::new(1, 4)`](Autoscale::new)),
 /// round robin, permanent workers under a default [`Supervisor`](crate::Supervisor)
 /// (one for one, 3 restarts in 5 seconds), a mailbox of
-/// [`DEFAULT_MAILBOX_CAPACITY`] for the pool and for each worker.
+/// [`DEFAULT_MAILBOX_CAPACITY`](crate::DEFAULT_MAILBOX_CAPACITY) for the pool and of
+/// [`DEFAULT_WORKER_CAPACITY`] for each worker.
 #[must_use = "a pool builder does nothing until `spawn` is called"]
 pub struct PoolBuilder<A: Actor> {
     pub(super) factory: Arc<dyn Fn() -> A + Send + Sync>,
@@ -57,7 +65,7 @@ impl<A: Actor> PoolBuilder<A> {
             rules: Rules::default(),
             supervisor: None,
             restart: Restart::Permanent,
-            worker_capacity: DEFAULT_MAILBOX_CAPACITY,
+            worker_capacity: DEFAULT_WORKER_CAPACITY,
             mailbox: MailboxKind::default(),
             name: None,
         }
@@ -138,8 +146,12 @@ impl<A: Actor> PoolBuilder<A> {
         self
     }
 
-    /// The capacity of each worker's mailbox (always bounded: its length
-    /// is what the pool measures). Default [`DEFAULT_MAILBOX_CAPACITY`].
+    /// The capacity of each worker's mailbox (always bounded: the pool
+    /// measures its length). Default [`DEFAULT_WORKER_CAPACITY`]: a
+    /// backlog then waits in the pool's mailbox, where a worker added
+    /// under load can take it; a larger one saves the pool's task some
+    /// waiting under a steady flood, but a burst already handed to the
+    /// workers stays with them.
     ///
     /// # Panics
     ///
@@ -152,7 +164,7 @@ impl<A: Actor> PoolBuilder<A> {
 
     /// A bounded mailbox of `capacity` for the pool itself: once it and
     /// the workers are full, `tell` waits and `try_tell` hands the message
-    /// back, as for one actor. Default [`DEFAULT_MAILBOX_CAPACITY`].
+    /// back, as for one actor. Default [`DEFAULT_MAILBOX_CAPACITY`](crate::DEFAULT_MAILBOX_CAPACITY).
     ///
     /// # Panics
     ///

@@ -31,7 +31,7 @@ mod router;
 mod rules;
 
 pub use autoscale::Autoscale;
-pub use builder::{PoolBuilder, Routing};
+pub use builder::{DEFAULT_WORKER_CAPACITY, PoolBuilder, Routing};
 
 use crate::actor::Actor;
 use crate::actor_ref::ActorRef;
@@ -57,21 +57,21 @@ use crate::actor_ref::ActorRef;
 /// use typact::prelude::*;
 ///
 /// #[derive(Default)]
-/// struct Hasher;
+/// struct Digester;
 ///
 /// #[actor]
-/// impl Hasher {
+/// impl Digester {
 ///     #[handler]
-///     fn hash(&self, input: String) -> usize {
+///     fn digest(&self, input: String) -> usize {
 ///         input.len()
 ///     }
 /// }
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let pool = Pool::builder(Hasher::default).workers(3).spawn().await?;
+/// let pool = Pool::builder(Digester::default).workers(3).spawn().await?;
 /// assert_eq!(pool.size(), 3);
-/// assert_eq!(pool.hash("abc".into()).await?, 3); // answered by a worker
+/// assert_eq!(pool.digest("abc".into()).await?, 3); // answered by a worker
 /// # Ok(()) }
 /// ```
 pub struct Pool<A: Actor> {

@@ -99,7 +99,10 @@ pub(super) struct Router<A: Actor> {
     /// Drained workers, being stopped.
     stopping: Vec<ActorRef<A>>,
     starting: usize,
-    started: (mpsc::UnboundedSender<Started<A>>, mpsc::UnboundedReceiver<Started<A>>),
+    started: (
+        mpsc::UnboundedSender<Started<A>>,
+        mpsc::UnboundedReceiver<Started<A>>,
+    ),
     routing: Routing,
     next: usize,
     rules: Rules<A>,
@@ -111,7 +114,10 @@ pub(super) struct Router<A: Actor> {
 
 /// Messages waiting in a worker's (bounded) mailbox.
 fn queued<A: Actor>(worker: &ActorRef<A>, capacity: usize) -> usize {
-    let space = worker.tx().space().map_or(capacity, |s| s.available_permits());
+    let space = worker
+        .tx()
+        .space()
+        .map_or(capacity, |s| s.available_permits());
     capacity.saturating_sub(space)
 }
 
@@ -211,7 +217,8 @@ impl<A: Actor> Router<A> {
                 Some(started) = self.started.1.recv() => self.on_started(started),
                 delivered = wait_blocked(&mut self.blocked) => self.on_unblocked(delivered),
                 _ = ticker.tick() => {
-                    if let Some(reason) = self.on_tick(closing) {
+                    let front = door.rx.as_ref().map_or(0, ActorRx::<A>::len);
+                    if let Some(reason) = self.on_tick(closing, front) {
                         break reason;
                     }
                 }
@@ -266,21 +273,24 @@ impl<A: Actor> Router<A> {
     }
 
     /// The worker for an entry the routing places.
-    fn choose(&mut self, entry: &A::Mailbox) -> Option<usize> {
+    /// With it, whether another worker may take the entry if this one is
+    /// full (round robin, no key).
+    fn choose(&mut self, entry: &A::Mailbox) -> Option<(usize, bool)> {
         let n = self.workers.len();
         if n == 0 {
             return None;
         }
         if let Some(key) = self.rules.key(entry) {
-            return rendezvous(key, self.workers.iter().map(|w| w.id()));
+            return rendezvous(key, self.workers.iter().map(|w| w.id())).map(|i| (i, false));
         }
         let start = self.next % n;
         self.next = self.next.wrapping_add(1);
         match self.routing {
-            Routing::RoundRobin => Some(start),
+            Routing::RoundRobin => Some((start, true)),
             Routing::LeastLoaded => (0..n)
                 .map(|i| (start + i) % n)
-                .min_by_key(|&i| queued(&self.workers[i], self.spec.capacity)),
+                .min_by_key(|&i| queued(&self.workers[i], self.spec.capacity))
+                .map(|i| (i, false)),
         }
     }
 
@@ -291,11 +301,15 @@ impl<A: Actor> Router<A> {
             let Some(Delivery { entry, to }) = self.outbox.pop_front() else {
                 return;
             };
-            let index = match to {
-                Some(id) => self.workers.iter().position(|w| w.id() == id),
+            let chosen = match to {
+                Some(id) => self
+                    .workers
+                    .iter()
+                    .position(|w| w.id() == id)
+                    .map(|i| (i, false)),
                 None => self.choose(&entry),
             };
-            let Some(index) = index else {
+            let Some((index, flexible)) = chosen else {
                 if to.is_some() {
                     // The worker of a broadcast copy is gone.
                     self.reject(entry);
@@ -305,8 +319,13 @@ impl<A: Actor> Router<A> {
                 self.outbox.push_front(Delivery { entry, to });
                 return;
             };
+            let sent = if flexible {
+                self.send_in_turn(index, entry)
+            } else {
+                self.workers[index].tx().try_send(entry)
+            };
             let tx: &ActorTx<A> = self.workers[index].tx();
-            match tx.try_send(entry) {
+            match sent {
                 Ok(()) => {}
                 Err(TrySend::Full(entry)) => {
                     let tx = tx.clone();
@@ -328,6 +347,24 @@ impl<A: Actor> Router<A> {
                 }
             }
         }
+    }
+
+    /// Round robin: the worker in turn, or if its mailbox is full the next
+    /// one with room; `Full` (for the one in turn) if every one is full.
+    fn send_in_turn(&self, index: usize, entry: A::Mailbox) -> Result<(), TrySend<A::Mailbox>> {
+        let n = self.workers.len();
+        let mut entry = match self.workers[index].tx().try_send(entry) {
+            Err(TrySend::Full(entry)) => entry,
+            other => return other,
+        };
+        for k in 1..n {
+            match self.workers[(index + k) % n].tx().try_send(entry) {
+                Ok(()) => return Ok(()),
+                // A closed one leaves at the next sample.
+                Err(TrySend::Full(back) | TrySend::Closed(back)) => entry = back,
+            }
+        }
+        Err(TrySend::Full(entry))
     }
 
     fn on_unblocked(&mut self, delivered: Result<(), A::Mailbox>) {
@@ -358,7 +395,7 @@ impl<A: Actor> Router<A> {
 
     /// One sample: retires drained workers, replaces lost ones, scales.
     /// Returns why the pool stops, if it does.
-    fn on_tick(&mut self, closing: bool) -> Option<StopReason> {
+    fn on_tick(&mut self, closing: bool, front: usize) -> Option<StopReason> {
         let capacity = self.spec.capacity;
         self.workers.retain(|w| w.is_alive());
         let blocked_on = self.blocked.as_ref().map(|b| b.worker);
@@ -387,14 +424,15 @@ impl<A: Actor> Router<A> {
                 return Some(self.sup_reason());
             }
         } else if !closing {
-            self.scale();
+            self.scale(front);
         }
         self.publish_stats();
         self.flush();
         None
     }
 
-    fn scale(&mut self) {
+    /// `front`: the entries waiting in the pool's own mailbox.
+    fn scale(&mut self, front: usize) {
         let capacity = self.spec.capacity;
         let min = self.scaler.config().min();
         while self.workers.len() + self.starting < min {
@@ -404,12 +442,16 @@ impl<A: Actor> Router<A> {
         if n == 0 {
             return;
         }
-        let waiting: usize = self.workers.iter().map(|w| queued(w, capacity)).sum();
+        let held = self.outbox.len() + usize::from(self.blocked.is_some());
+        let waiting: usize = front
+            + held
+            + self
+                .workers
+                .iter()
+                .map(|w| queued(w, capacity))
+                .sum::<usize>();
         let mean = waiting as f64 / n as f64;
-        match self
-            .scaler
-            .sample(mean, n + self.starting, Instant::now())
-        {
+        match self.scaler.sample(mean, n + self.starting, Instant::now()) {
             Decision::Grow => self.grow(),
             Decision::Shrink => {
                 // The one with the least to drain: the last among equals.
