@@ -425,3 +425,53 @@ async fn a_full_pool_hands_the_message_back_on_try_tell() {
     assert!(pool.hold().await.is_ok(), "served once there is room");
     assert_eq!(shared.handled(), 5, "nothing was lost");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_pool_whose_references_are_gone_finishes_its_work_then_stops() {
+    let shared = Shared::default();
+    let pool = Pool::builder(shared.factory()).workers(2).spawn().await.unwrap();
+    let weak = pool.downgrade();
+    for n in 0..6 {
+        pool.tell(Hold).await.unwrap();
+        pool.tell(Job { n }).await.unwrap();
+    }
+    drop(pool);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(weak.is_alive(), "stopped with work left");
+    shared.gate.add_permits(6);
+    settle("the pool stops", || !weak.is_alive()).await;
+    assert_eq!(shared.handled(), 12, "every message was handled");
+}
+
+#[tokio::test(start_paused = true)]
+async fn stopping_a_pool_fails_what_waits_in_its_mailbox() {
+    let shared = Shared::default();
+    let pool = Pool::builder(shared.factory())
+        .workers(1)
+        .worker_capacity(1)
+        .spawn()
+        .await
+        .unwrap();
+    // One runs, one waits in the worker, one in the router; the rest wait
+    // in the pool's own mailbox.
+    let mut asks = Vec::new();
+    for _ in 0..6 {
+        let pool = pool.clone();
+        asks.push(tokio::spawn(async move { pool.hold().await }));
+    }
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    pool.stop();
+    let reason = within("the pool's stop", pool.wait_for_stop()).await;
+    assert!(reason.is_normal(), "{reason:?}");
+    shared.gate.add_permits(6);
+    let mut stopped = 0;
+    for ask in asks {
+        match within("an ask", ask).await.unwrap() {
+            Ok(_) => {}
+            Err(AskError::Stopped) => stopped += 1,
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(stopped >= 3, "the queued asks fail with Stopped ({stopped})");
+    assert_eq!(pool.who().await, Err(AskError::Stopped));
+}

@@ -143,6 +143,16 @@ fn poll_front<A: Actor>(rx: &mut ActorRx<A>, cx: &mut TaskContext<'_>) -> Poll<N
     Poll::Pending
 }
 
+/// Ready once the pool is asked to stop or is killed.
+fn stop_signal(cell: &Cell, cx: &mut TaskContext<'_>) -> Poll<()> {
+    cell.register(cx.waker());
+    if cell.flags() & (STOP | KILL) != 0 {
+        Poll::Ready(())
+    } else {
+        Poll::Pending
+    }
+}
+
 async fn wait_blocked<A: Actor>(blocked: &mut Option<Blocked<A>>) -> Result<(), A::Mailbox> {
     match blocked {
         Some(b) => b.wait.as_mut().await,
@@ -212,8 +222,12 @@ impl<A: Actor> Router<A> {
         let reason = loop {
             let accepting = !closing && self.blocked.is_none() && self.outbox.is_empty();
             let rx = door.rx.as_mut().expect("held until the end");
+            let cell = &self.cell;
             tokio::select! {
                 biased;
+                // Heard even while the front door is not polled (the pool
+                // waits for room at a worker).
+                () = poll_fn(|cx| stop_signal(cell, cx)) => break self.cell.take_exit_reason(),
                 Some(started) = self.started.1.recv() => self.on_started(started),
                 delivered = wait_blocked(&mut self.blocked) => self.on_unblocked(delivered),
                 _ = ticker.tick() => {
