@@ -429,7 +429,11 @@ async fn a_full_pool_hands_the_message_back_on_try_tell() {
 #[tokio::test(start_paused = true)]
 async fn a_pool_whose_references_are_gone_finishes_its_work_then_stops() {
     let shared = Shared::default();
-    let pool = Pool::builder(shared.factory()).workers(2).spawn().await.unwrap();
+    let pool = Pool::builder(shared.factory())
+        .workers(2)
+        .spawn()
+        .await
+        .unwrap();
     let weak = pool.downgrade();
     for n in 0..6 {
         pool.tell(Hold).await.unwrap();
@@ -472,6 +476,9 @@ async fn stopping_a_pool_fails_what_waits_in_its_mailbox() {
             Err(other) => panic!("unexpected {other:?}"),
         }
     }
-    assert!(stopped >= 3, "the queued asks fail with Stopped ({stopped})");
+    assert!(
+        stopped >= 3,
+        "the queued asks fail with Stopped ({stopped})"
+    );
     assert_eq!(pool.who().await, Err(AskError::Stopped));
 }

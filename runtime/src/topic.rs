@@ -181,6 +181,24 @@ impl<M: Message + Clone> Topic<M> {
 
     /// Takes a subscriber out, by its actor's id; returns whether it was
     /// subscribed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use typact::prelude::*;
+    /// # #[derive(Clone)] struct Tick;
+    /// # impl Message for Tick { type Reply = (); }
+    /// # #[derive(Default)] struct Clock;
+    /// # #[actor] impl Clock { #[handler(message)] fn tick(&mut self, _: Tick) {} }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let ticks = Topic::<Tick>::new();
+    /// let clock = Clock.spawn();
+    /// ticks.subscribe(&clock);
+    /// assert!(ticks.unsubscribe(clock.id()));
+    /// assert!(!ticks.unsubscribe(clock.id()));
+    /// assert_eq!(ticks.publish(Tick).delivered, 0);
+    /// # }
+    /// ```
     pub fn unsubscribe(&self, subscriber: ActorId) -> bool {
         let Some(sub) = self.inner.lock().remove(&subscriber) else {
             return false;

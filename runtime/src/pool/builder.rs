@@ -43,6 +43,41 @@ pub enum Routing {
 /// (one for one, 3 restarts in 5 seconds), a mailbox of
 /// [`DEFAULT_MAILBOX_CAPACITY`](crate::DEFAULT_MAILBOX_CAPACITY) for the pool and of
 /// [`DEFAULT_WORKER_CAPACITY`] for each worker.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use typact::prelude::*;
+/// use typact::{Autoscale, Restart, Routing, Supervisor};
+///
+/// #[derive(Default)]
+/// struct Fetcher;
+///
+/// #[actor]
+/// impl Fetcher {
+///     #[handler]
+///     async fn fetch(&self, url: String) -> usize {
+///         url.len()
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let pool = Pool::builder(Fetcher::default)
+///     .name("fetchers")
+///     .autoscale(Autoscale::new(2, 16).grow_above(4.0))
+///     .routing(Routing::LeastLoaded)
+///     .supervisor(Supervisor::builder().intensity(10, Duration::from_secs(1)))
+///     .restart(Restart::Permanent)
+///     .worker_capacity(4)
+///     .capacity(10_000)
+///     .spawn()
+///     .await?;
+/// assert_eq!(pool.fetch("https://example.org".into()).await?, 19);
+/// assert_eq!(pool.name(), Some("fetchers"));
+/// # Ok(()) }
+/// ```
 #[must_use = "a pool builder does nothing until `spawn` is called"]
 pub struct PoolBuilder<A: Actor> {
     pub(super) factory: Arc<dyn Fn() -> A + Send + Sync>,
@@ -103,6 +138,40 @@ impl<A: Actor> PoolBuilder<A> {
     ///
     /// Rules apply to the actors `#[actor]` generates; for an actor
     /// written by hand they match nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use typact::prelude::*;
+    ///
+    /// struct Session {
+    ///     user: u64,
+    /// }
+    /// impl Message for Session {
+    ///     type Reply = ActorId;
+    /// }
+    ///
+    /// struct Sessions;
+    ///
+    /// #[actor]
+    /// impl Sessions {
+    ///     #[handler(message)]
+    ///     fn session(&mut self, _: Session, ctx: &mut Context<Self>) -> ActorId {
+    ///         ctx.id()
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let pool = Pool::builder(|| Sessions)
+    ///     .workers(4)
+    ///     .hash_key::<Session, _, _>(|s| s.user)
+    ///     .spawn()
+    ///     .await?;
+    /// let worker = pool.ask(Session { user: 42 }).await?;
+    /// assert_eq!(pool.ask(Session { user: 42 }).await?, worker);
+    /// # Ok(()) }
+    /// ```
     pub fn hash_key<M, K, F>(mut self, key: F) -> Self
     where
         A: Handler<M>,
@@ -120,6 +189,48 @@ impl<A: Actor> PoolBuilder<A> {
     /// `M` goes to one worker by the pool's [`Routing`]. The copy a
     /// worker that has stopped for good would have got is a dead letter
     /// of the pool.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use typact::prelude::*;
+    ///
+    /// #[derive(Clone)]
+    /// struct Level(u8);
+    /// impl Message for Level {
+    ///     type Reply = ();
+    /// }
+    ///
+    /// #[derive(Default)]
+    /// struct Logger {
+    ///     level: u8,
+    /// }
+    ///
+    /// #[actor]
+    /// impl Logger {
+    ///     #[handler(message)]
+    ///     fn set_level(&mut self, level: Level) {
+    ///         self.level = level.0;
+    ///     }
+    ///     #[handler]
+    ///     fn level(&self) -> u8 {
+    ///         self.level
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let pool = Pool::builder(Logger::default)
+    ///     .workers(3)
+    ///     .broadcast::<Level>()
+    ///     .spawn()
+    ///     .await?;
+    /// pool.tell(Level(2)).await?;
+    /// for _ in 0..3 {
+    ///     assert_eq!(pool.level().await?, 2); // each worker in turn
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn broadcast<M>(mut self) -> Self
     where
         A: Handler<M>,

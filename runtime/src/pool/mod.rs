@@ -7,7 +7,9 @@
 //! work as on one actor. The pool's task moves each entry, with its reply
 //! handle, from that mailbox into a chosen worker's mailbox: an ask is
 //! answered by the worker directly, with no task waiting in between and no
-//! allocation per message.
+//! allocation per message (only a wait for room in a full worker's
+//! mailbox allocates, as a tell to a full mailbox does, and a broadcast
+//! copies its message).
 //!
 //! - [`builder`]: [`PoolBuilder`] and [`Routing`];
 //! - [`autoscale`]: [`Autoscale`], the bounds and the hysteresis;
@@ -90,6 +92,21 @@ pub(crate) struct Stats {
 }
 
 /// A snapshot of a pool's workers; see [`Pool::stats`].
+///
+/// # Examples
+///
+/// ```
+/// # use typact::prelude::*;
+/// # #[derive(Default)] struct Worker;
+/// # #[actor] impl Worker { #[handler] fn ping(&self) {} }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let pool = Pool::builder(Worker::default).workers(2).spawn().await?;
+/// let stats = pool.stats();
+/// assert_eq!((stats.workers, stats.starting, stats.draining), (2, 0, 0));
+/// assert_eq!((stats.grown, stats.shrunk), (0, 0));
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PoolStats {
