@@ -320,7 +320,7 @@ impl Sizes {
         meetings: 200_000,
         asks: 100_000,
         spawn: 100_000,
-        pool_jobs: 100_000,
+        pool_jobs: 200_000,
     };
 
     /// About a fifth of the work, for a run well under two minutes.
@@ -338,6 +338,6 @@ impl Sizes {
         meetings: 40_000,
         asks: 20_000,
         spawn: 20_000,
-        pool_jobs: 20_000,
+        pool_jobs: 50_000,
     };
 }

@@ -1,6 +1,7 @@
 //! A pool of 2 under load: one sender tells `n` jobs, each a little
-//! computation (`WORK` rounds of ForkJoin's sine and square), then asks
-//! for the count of jobs done and checks it. Two figures, jobs per second:
+//! computation (`WORK` rounds of ForkJoin's sine and square); the clock
+//! stops when the shared latch has counted every job. Two figures, jobs
+//! per second:
 //!
 //! - one actor does every job (raw tokio: one task draining a channel);
 //! - two workers share them, round robin: typact's `Pool` of 2 (its
@@ -14,10 +15,10 @@
 
 use std::time::Instant;
 
-use tokio::sync::oneshot;
+use std::sync::Arc;
 
 use crate::bench::fork_join_work;
-use crate::harness::{self, Outcome, Tx, debug, per_sec};
+use crate::harness::{self, Latch, Outcome, Tx, debug, per_sec};
 use crate::model::{CAPACITY, Framework, Mailbox, Runtime, Sizes};
 
 /// Rounds of work per job: enough that two workers on two threads beat
@@ -45,73 +46,55 @@ pub(crate) fn run(fw: Framework, rt: Runtime, mb: Mailbox, sizes: &Sizes) -> Out
     }
 }
 
-fn check(done: u64, n: u64) -> Outcome<()> {
-    if done == n {
-        Ok(())
-    } else {
-        Err(format!("{done} jobs done, expected {n}"))
-    }
-}
-
 enum Msg {
     Job,
-    Done(oneshot::Sender<u64>),
 }
 
-fn tokio_worker(mb: Mailbox) -> Tx<Msg> {
+fn tokio_worker(mb: Mailbox, latch: Arc<Latch>) -> Tx<Msg> {
     let (tx, mut rx) = harness::channel(mb);
     tokio::spawn(async move {
-        let mut done = 0u64;
-        while let Some(msg) = rx.recv().await {
-            match msg {
-                Msg::Job => {
-                    job();
-                    done += 1;
-                }
-                Msg::Done(reply) => {
-                    let _ = reply.send(done);
-                }
-            }
+        while let Some(Msg::Job) = rx.recv().await {
+            job();
+            latch.count_down();
         }
     });
     tx
 }
 
-async fn tokio_done(worker: &Tx<Msg>) -> Outcome<u64> {
-    let (reply, answer) = oneshot::channel();
-    worker.send(Msg::Done(reply)).await?;
-    answer
-        .await
-        .map_err(|_| "a worker dropped the reply".to_owned())
-}
-
 async fn tokio_one(mb: Mailbox, n: u64) -> Outcome {
-    let worker = tokio_worker(mb);
+    let latch = Latch::new(n as usize);
+    let worker = tokio_worker(mb, latch.clone());
     let start = Instant::now();
     for _ in 0..n {
         worker.send(Msg::Job).await?;
     }
-    check(tokio_done(&worker).await?, n)?;
+    latch.wait().await?;
     Ok(per_sec(n, start.elapsed()))
 }
 
 async fn tokio_round_robin(mb: Mailbox, n: u64) -> Outcome {
-    let workers = [tokio_worker(mb), tokio_worker(mb)];
+    let latch = Latch::new(n as usize);
+    let workers = [
+        tokio_worker(mb, latch.clone()),
+        tokio_worker(mb, latch.clone()),
+    ];
     let start = Instant::now();
     for i in 0..n {
         workers[(i % 2) as usize].send(Msg::Job).await?;
     }
-    let done = tokio_done(&workers[0]).await? + tokio_done(&workers[1]).await?;
-    check(done, n)?;
+    latch.wait().await?;
     Ok(per_sec(n, start.elapsed()))
 }
 
 mod typact_impl {
+    use std::sync::Arc;
+
     use typact::prelude::*;
 
-    #[derive(Default)]
+    use crate::harness::Latch;
+
     pub(crate) struct Worker {
-        done: u64,
+        pub(crate) latch: Arc<Latch>,
     }
 
     #[actor]
@@ -119,20 +102,18 @@ mod typact_impl {
         #[handler]
         pub(crate) fn job(&mut self) {
             super::job();
-            self.done += 1;
-        }
-
-        #[handler]
-        pub(crate) fn done(&self) -> u64 {
-            self.done
+            self.latch.count_down();
         }
     }
 }
 
-use typact_impl::{Done, Job, Worker};
+use typact_impl::{Job, Worker};
 
 async fn typact_one(mb: Mailbox, n: u64) -> Outcome {
-    let builder = typact::Actor::builder(Worker::default());
+    let latch = Latch::new(n as usize);
+    let builder = typact::Actor::builder(Worker {
+        latch: latch.clone(),
+    });
     let worker = match mb {
         Mailbox::Bounded => builder.capacity(CAPACITY),
         Mailbox::Unbounded => builder.unbounded(),
@@ -142,12 +123,19 @@ async fn typact_one(mb: Mailbox, n: u64) -> Outcome {
     for _ in 0..n {
         worker.tell(Job).await.map_err(debug)?;
     }
-    check(worker.ask(Done).await.map_err(debug)?, n)?;
+    latch.wait().await?;
     Ok(per_sec(n, start.elapsed()))
 }
 
 async fn typact_pool(mb: Mailbox, n: u64) -> Outcome {
-    let builder = typact::Pool::builder(Worker::default)
+    let latch = Latch::new(n as usize);
+    let factory = {
+        let latch = latch.clone();
+        move || Worker {
+            latch: latch.clone(),
+        }
+    };
+    let builder = typact::Pool::builder(factory)
         .workers(2)
         .worker_capacity(CAPACITY);
     let pool = match mb {
@@ -161,9 +149,6 @@ async fn typact_pool(mb: Mailbox, n: u64) -> Outcome {
     for _ in 0..n {
         pool.tell(Job).await.map_err(debug)?;
     }
-    // Round robin: these go to one worker and then the other, each after
-    // its share of the jobs.
-    let done = pool.ask(Done).await.map_err(debug)? + pool.ask(Done).await.map_err(debug)?;
-    check(done, n)?;
+    latch.wait().await?;
     Ok(per_sec(n, start.elapsed()))
 }
