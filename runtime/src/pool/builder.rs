@@ -26,7 +26,8 @@ pub const DEFAULT_WORKER_CAPACITY: usize = 8;
 #[non_exhaustive]
 pub enum Routing {
     /// Each worker in turn: over `n` messages and `k` workers, each worker
-    /// gets `n / k` or one more. When the worker in turn has a full
+    /// gets `n / k` or one more while they have room. When the worker in
+    /// turn has a full
     /// mailbox, the next one with room takes the message; when all are
     /// full, the pool waits for room at the one in turn. The default.
     #[default]
