@@ -482,3 +482,27 @@ async fn stopping_a_pool_fails_what_waits_in_its_mailbox() {
     );
     assert_eq!(pool.who().await, Err(AskError::Stopped));
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_worker_lost_for_good_is_replaced_to_keep_the_minimum() {
+    quiet();
+    let shared = Shared::default();
+    let pool = Pool::builder(shared.factory())
+        .workers(2)
+        .restart(typact::Restart::Temporary)
+        .spawn()
+        .await
+        .unwrap();
+    assert_eq!(pool.crash().await, Err(AskError::Panicked));
+    settle("a fresh worker replaces the lost one", || {
+        pool.stats().grown == 1 && pool.size() == 2
+    })
+    .await;
+    assert_eq!(shared.made.load(Ordering::SeqCst), 3);
+    let mut answered = HashSet::new();
+    for _ in 0..4 {
+        answered.insert(within("an ask", pool.who()).await.unwrap());
+    }
+    assert_eq!(answered.len(), 2, "both workers serve: {answered:?}");
+    assert!(!answered.contains(&0), "the lost one is gone: {answered:?}");
+}
