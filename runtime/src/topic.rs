@@ -29,8 +29,16 @@ use crate::weak::WeakRecipient;
 
 /// A typed publish-subscribe channel of `M`.
 ///
-/// Cloning a `Topic` gives another handle on the same subscribers. See the
-/// [module docs](self) for what a publish guarantees.
+/// Cloning a `Topic` gives another handle on the same subscribers.
+///
+/// - Subscribers are held weakly: subscribing never keeps an actor alive.
+/// - An actor that stops for good leaves every topic at once, as part of
+///   its stop, so a publish never counts it.
+/// - A publish never waits: a subscriber whose bounded mailbox is full
+///   does not get its copy, which is counted as dropped (per topic and per
+///   subscriber), reported in the returned [`Published`], and logged at
+///   `warn` level.
+/// - `M: Clone` is the only requirement on the message.
 ///
 /// # Examples
 ///
