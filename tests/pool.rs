@@ -506,3 +506,32 @@ async fn a_worker_lost_for_good_is_replaced_to_keep_the_minimum() {
     assert_eq!(answered.len(), 2, "both workers serve: {answered:?}");
     assert!(!answered.contains(&0), "the lost one is gone: {answered:?}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn killing_a_pool_fails_every_ask_it_holds() {
+    let shared = Shared::default();
+    let pool = Pool::builder(shared.factory())
+        .workers(1)
+        .worker_capacity(1)
+        .spawn()
+        .await
+        .unwrap();
+    let mut asks = Vec::new();
+    for _ in 0..5 {
+        let pool = pool.clone();
+        asks.push(tokio::spawn(async move { pool.hold().await }));
+    }
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    pool.kill();
+    let reason = within("the pool's end", pool.wait_for_stop()).await;
+    assert!(matches!(reason, StopReason::Killed), "{reason:?}");
+    for ask in asks {
+        let answer = within("an ask", ask).await.unwrap();
+        assert_eq!(
+            answer,
+            Err(AskError::Stopped),
+            "no worker answers after the kill"
+        );
+    }
+    assert_eq!(pool.who().await, Err(AskError::Stopped));
+}

@@ -177,6 +177,14 @@ impl<A: Actor> Drop for Door<A> {
     }
 }
 
+impl<A: Actor> Drop for Router<A> {
+    /// A task that is aborted (the pool killed, the runtime gone) still
+    /// fails the asks it held with `Stopped` and counts its tells.
+    fn drop(&mut self) {
+        self.reject_undelivered();
+    }
+}
+
 impl<A: Actor> Router<A> {
     #[allow(clippy::too_many_arguments, reason = "called once, by the builder")]
     pub(super) fn new(
