@@ -437,7 +437,9 @@ impl<A: Actor> Router<A> {
                 }
             });
         }
-        let idle = self.outbox.is_empty() && self.blocked.is_none();
+        // Retired workers still draining count too: stopping the
+        // supervisor would fail what waits in their mailboxes.
+        let idle = self.outbox.is_empty() && self.blocked.is_none() && self.draining.is_empty();
         if closing && idle && self.workers.iter().all(|w| queued(w, capacity) == 0) {
             return Some(StopReason::Normal);
         }
