@@ -67,9 +67,9 @@ pub use typact_runtime::*;
 pub mod prelude {
     pub use typact_macros::{actor, after_restart, before_restart, handler, on_start, on_stop};
     pub use typact_runtime::{
-        Actor, ActorBuilder, ActorId, ActorRef, AskError, Context, Handler, Message, Recipient,
-        ReplyTo, SpawnError, StopReason, TellError, Terminated, TryTellError, WeakActorRef,
-        WeakRecipient,
+        Actor, ActorBuilder, ActorId, ActorRef, AskError, Context, Handler, Message, Pool,
+        Recipient, ReplyTo, SpawnError, StopReason, TellError, Terminated, Topic, TryTellError,
+        WeakActorRef, WeakRecipient,
     };
 }
 
@@ -127,6 +127,14 @@ mod book_supervision {}
 #[cfg(doctest)]
 #[doc = include_str!("../book/src/links-and-monitors.md")]
 mod book_links_and_monitors {}
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/addressing/pools.md")]
+mod book_addressing_pools {}
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/addressing/topics.md")]
+mod book_addressing_topics {}
 
 #[cfg(doctest)]
 #[doc = include_str!("../book/src/testing.md")]

@@ -44,7 +44,7 @@ usage: typact-bench [--quick] [--runs N] [--only BENCH,...] [--frameworks FW,...
   --runs N       runs per cell, the median is kept (default 5, or 1 with --quick)
   --only LIST    comma-separated benchmarks: ping_pong, counting, thread_ring,
                  fork_join_throughput, fork_join_create, big, chameneos,
-                 ask_latency, spawn
+                 ask_latency, spawn, pool
   --frameworks LIST
                  comma-separated frameworks to run: tokio, typact, kameo,
                  ractor, actix, xtra (default: all; without tokio, no ratios)

@@ -46,6 +46,9 @@ impl Framework {
 
     /// Why this framework cannot run `bench` with `mailbox`, if it cannot.
     pub(crate) fn unsupported(self, bench: Bench, mailbox: Mailbox) -> Option<&'static str> {
+        if bench == Bench::Pool && !matches!(self, Framework::Tokio | Framework::Typact) {
+            return Some("the pool row compares typact's Pool with hand-rolled tokio tasks only");
+        }
         match (self, mailbox) {
             (Framework::Ractor, Mailbox::Bounded) => Some("ractor has unbounded mailboxes only"),
             // actix's only tell (`do_send`) ignores the mailbox's capacity, and
@@ -177,10 +180,11 @@ pub(crate) enum Bench {
     Chameneos,
     AskLatency,
     Spawn,
+    Pool,
 }
 
 impl Bench {
-    pub(crate) const ALL: [Bench; 9] = [
+    pub(crate) const ALL: [Bench; 10] = [
         Bench::PingPong,
         Bench::Counting,
         Bench::ThreadRing,
@@ -190,6 +194,7 @@ impl Bench {
         Bench::Chameneos,
         Bench::AskLatency,
         Bench::Spawn,
+        Bench::Pool,
     ];
 
     /// The name `--only` accepts.
@@ -204,6 +209,7 @@ impl Bench {
             Bench::Chameneos => "chameneos",
             Bench::AskLatency => "ask_latency",
             Bench::Spawn => "spawn",
+            Bench::Pool => "pool",
         }
     }
 
@@ -246,6 +252,10 @@ impl Bench {
             ),
             m("idle_actor_bytes", "Memory per idle actor", Unit::Bytes),
         ];
+        const POOL: &[Metric] = &[
+            m("pool_one_actor", "Pool work, one actor", Unit::MsgPerSec),
+            m("pool_two_workers", "Pool work, pool of 2", Unit::MsgPerSec),
+        ];
         match self {
             Bench::PingPong => PING_PONG,
             Bench::Counting => COUNTING,
@@ -256,6 +266,7 @@ impl Bench {
             Bench::Chameneos => CHAMENEOS,
             Bench::AskLatency => ASK_LATENCY,
             Bench::Spawn => SPAWN,
+            Bench::Pool => POOL,
         }
     }
 }
@@ -289,6 +300,8 @@ pub(crate) struct Sizes {
     pub(crate) asks: usize,
     /// Spawn: actors spawned and asked once.
     pub(crate) spawn: usize,
+    /// Pool: jobs told to one actor, then to a pool of 2.
+    pub(crate) pool_jobs: u64,
 }
 
 impl Sizes {
@@ -307,6 +320,7 @@ impl Sizes {
         meetings: 200_000,
         asks: 100_000,
         spawn: 100_000,
+        pool_jobs: 200_000,
     };
 
     /// About a fifth of the work, for a run well under two minutes.
@@ -324,5 +338,6 @@ impl Sizes {
         meetings: 40_000,
         asks: 20_000,
         spawn: 20_000,
+        pool_jobs: 50_000,
     };
 }

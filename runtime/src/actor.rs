@@ -286,6 +286,17 @@ pub trait Handler<M>: Actor {
     #[doc(hidden)]
     fn __message(entry: Self::Mailbox) -> M;
 
+    /// The message of an entry if it is one of `M`, and whether it is an
+    /// ask: how a pool reads a routing key from an entry or copies a tell
+    /// to every worker. `None` for an entry of another message; by default
+    /// (an actor written by hand) `None` for every entry.
+    #[doc(hidden)]
+    #[inline]
+    fn __peek(entry: &Self::Mailbox) -> Option<(&M, bool)> {
+        let _ = entry;
+        None
+    }
+
     /// Wraps a message and its reply handle into a mailbox entry.
     #[doc(hidden)]
     fn __wrap(msg: M, reply: ReplyTo<M::Reply>) -> Self::Mailbox

@@ -175,6 +175,12 @@ impl<A: Actor> ActorRef<A> {
         self.raw().cell()
     }
 
+    /// The sending side of the actor's mailbox.
+    #[inline]
+    pub(crate) fn tx(&self) -> &ActorTx<A> {
+        &self.raw().tx
+    }
+
     /// The actor's unique id.
     pub fn id(&self) -> ActorId {
         self.cell().id

@@ -14,11 +14,13 @@ mod cell;
 mod context;
 mod error;
 mod mailbox;
+mod pool;
 mod recipient;
 mod reply;
 mod run;
 mod supervision;
 pub mod testkit;
+mod topic;
 mod weak;
 
 pub use crate::actor::{Actor, Handler, Message};
@@ -31,12 +33,14 @@ pub use crate::error::{
     AskError, BoxError, Deadlock, ReserveError, SpawnError, StopReason, TellError, TryTellError,
 };
 pub use crate::mailbox::{DEFAULT_MAILBOX_CAPACITY, MailboxKind};
+pub use crate::pool::{Autoscale, DEFAULT_WORKER_CAPACITY, Pool, PoolBuilder, PoolStats, Routing};
 pub use crate::recipient::{Recipient, RecipientPermit};
 pub use crate::reply::ReplyTo;
 pub use crate::supervision::{
     Backoff, ChildBuilder, ChildCounts, ChildInfo, ChildKey, ChildState, Directive, Ignore,
     Restart, Strategy, Supervisor, SupervisorBuilder, SupervisorClient, SupervisorError,
 };
+pub use crate::topic::{Published, Topic};
 pub use crate::weak::{WeakActorRef, WeakRecipient};
 
 /// Items used by the code `#[actor]` generates. Not public API: no semver
@@ -136,6 +140,12 @@ pub mod __private {
         #[inline]
         pub fn into_parts(self) -> (M, ReplyTo<R>) {
             (self.msg, self.reply)
+        }
+
+        /// The message, and whether the entry is an ask.
+        #[inline]
+        pub fn peek(&self) -> (&M, bool) {
+            (&self.msg, self.reply.is_ask())
         }
 
         /// The message, dropping the reply handle.

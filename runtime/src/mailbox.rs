@@ -412,6 +412,13 @@ impl<T, A> Rx<T, A> {
         Poll::Pending
     }
 
+    /// How many entries wait: taken but not yet handed out, and queued.
+    /// Takes the lock; for a pool's samples, not for every message.
+    pub(crate) fn len(&self) -> usize {
+        let queue = self.shared.lock();
+        self.local.len() + usize::from(queue.first.is_some()) + queue.rest.len()
+    }
+
     pub(crate) fn try_recv(&mut self) -> TryRecv<T> {
         if let Some(value) = self.pop_local() {
             return TryRecv::Value(value);

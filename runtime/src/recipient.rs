@@ -84,6 +84,11 @@ impl<M: Message> Recipient<M> {
         &self.target.sink
     }
 
+    /// The cell of the actor behind this recipient.
+    pub(crate) fn cell(&self) -> &Arc<crate::cell::Cell> {
+        self.sink().cell()
+    }
+
     /// The id of the actor behind this recipient.
     pub fn id(&self) -> ActorId {
         self.sink().cell().id
@@ -287,6 +292,28 @@ impl<M: Message> fmt::Debug for Recipient<M> {
             std::any::type_name::<M>(),
             self.sink().cell()
         )
+    }
+}
+
+impl<A, M> From<&crate::ActorRef<A>> for Recipient<M>
+where
+    A: crate::Handler<M>,
+    M: Message,
+{
+    /// The same as [`ActorRef::recipient`](crate::ActorRef::recipient).
+    fn from(actor: &crate::ActorRef<A>) -> Self {
+        actor.recipient()
+    }
+}
+
+impl<A, M> From<crate::ActorRef<A>> for Recipient<M>
+where
+    A: crate::Handler<M>,
+    M: Message,
+{
+    /// The same as [`ActorRef::recipient`](crate::ActorRef::recipient).
+    fn from(actor: crate::ActorRef<A>) -> Self {
+        actor.recipient()
     }
 }
 

@@ -179,6 +179,11 @@ impl<M: Message> WeakRecipient<M> {
         self.sink.cell().id
     }
 
+    /// The cell of the actor behind it.
+    pub(crate) fn cell(&self) -> &std::sync::Arc<crate::cell::Cell> {
+        self.sink.cell()
+    }
+
     /// Whether the actor is still running.
     pub fn is_alive(&self) -> bool {
         !self.sink.cell().is_stopped()

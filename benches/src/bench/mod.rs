@@ -9,6 +9,7 @@ mod counter;
 mod counting;
 mod fork_join;
 mod ping_pong;
+mod pool;
 pub(crate) mod spawn;
 mod thread_ring;
 
@@ -34,6 +35,7 @@ pub(crate) fn run(
         Bench::Chameneos => chameneos::run(fw, rt, mb, sizes),
         Bench::AskLatency => ask_latency::run(fw, rt, mb, sizes),
         Bench::Spawn => spawn::run(fw, rt, mb, sizes),
+        Bench::Pool => pool::run(fw, rt, mb, sizes),
     }
 }
 

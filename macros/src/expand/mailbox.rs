@@ -132,6 +132,15 @@ impl Mailbox<'_> {
                 }
 
                 #[inline]
+                #[allow(unreachable_patterns)]
+                fn __peek(entry: &#mailbox_ty) -> ::core::option::Option<(&#msg_ty, bool)> {
+                    match entry {
+                        #mailbox::#variant(entry) => ::core::option::Option::Some(entry.peek()),
+                        _ => ::core::option::Option::None,
+                    }
+                }
+
+                #[inline]
                 fn __wrap(msg: #msg_ty, reply: #private::ReplyTo<#ask_reply>) -> #mailbox_ty #bound {
                     #mailbox::#variant(#wrap)
                 }
