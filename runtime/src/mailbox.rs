@@ -438,12 +438,6 @@ impl<T, A> Rx<T, A> {
         }
     }
 
-    /// How many entries wait, here and in the shared queue.
-    pub(crate) fn len(&self) -> usize {
-        let queue = self.shared.lock();
-        self.local.len() + usize::from(queue.first.is_some()) + queue.rest.len()
-    }
-
     /// Refuses every later send (waiting senders get their value back);
     /// what is queued stays, for `try_recv` to drain.
     pub(crate) fn close(&mut self) {

@@ -248,7 +248,7 @@ impl<A: Actor> Router<A> {
                     Next::Entry(entry) => {
                         self.route(entry);
                         routed = routed.wrapping_add(1);
-                        if routed % YIELD_EVERY == 0 {
+                        if routed.is_multiple_of(YIELD_EVERY) {
                             // Under a flood that never empties the mailbox,
                             // let the workers (and the senders) run.
                             tokio::task::yield_now().await;
@@ -271,24 +271,25 @@ impl<A: Actor> Router<A> {
     /// Places a new entry: a copy to every worker for a broadcast tell,
     /// otherwise by key or by the routing.
     fn route(&mut self, entry: A::Mailbox) {
-        if self.rules.broadcasts() && self.workers.len() > 1 {
-            if let Some(copy) = self.rules.copy(&entry) {
-                drop(copy);
-                let ids: Vec<ActorId> = self.workers.iter().map(|w| w.id()).collect();
-                let (last, rest) = ids.split_last().expect("more than one worker");
-                for &to in rest {
-                    let entry = self.rules.copy(&entry).expect("a broadcast tell");
-                    self.outbox.push_back(Delivery {
-                        entry,
-                        to: Some(to),
-                    });
-                }
+        if self.rules.broadcasts()
+            && self.workers.len() > 1
+            && let Some(copy) = self.rules.copy(&entry)
+        {
+            drop(copy);
+            let ids: Vec<ActorId> = self.workers.iter().map(|w| w.id()).collect();
+            let (last, rest) = ids.split_last().expect("more than one worker");
+            for &to in rest {
+                let entry = self.rules.copy(&entry).expect("a broadcast tell");
                 self.outbox.push_back(Delivery {
                     entry,
-                    to: Some(*last),
+                    to: Some(to),
                 });
-                return self.flush();
             }
+            self.outbox.push_back(Delivery {
+                entry,
+                to: Some(*last),
+            });
+            return self.flush();
         }
         self.outbox.push_back(Delivery { entry, to: None });
         self.flush();
