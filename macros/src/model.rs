@@ -72,6 +72,8 @@ pub(crate) struct Generated {
     /// Those of `params` that only the reply uses: the struct carries them
     /// in a marker field, since a struct must use each of its parameters.
     pub(crate) reply_only: Vec<Ident>,
+    /// Traits from `#[handler(derive(...))]`.
+    pub(crate) derive: Vec<syn::Path>,
 }
 
 pub(crate) struct HandlerModel {
@@ -431,6 +433,11 @@ impl ActorModel {
                     docs: docs_of(&method.attrs),
                     params,
                     reply_only,
+                    derive: args
+                        .derive
+                        .clone()
+                        .map(|(_, traits)| traits)
+                        .unwrap_or_default(),
                 })
             }
         };

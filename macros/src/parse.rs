@@ -16,6 +16,7 @@ pub(crate) mod sym {
     pub(crate) const MESSAGE: &str = "message";
     pub(crate) const DEFERRED: &str = "deferred";
     pub(crate) const NAME: &str = "name";
+    pub(crate) const DERIVE: &str = "derive";
     pub(crate) const MODULE: &str = "module";
 }
 
@@ -78,6 +79,8 @@ pub(crate) struct HandlerArgs {
     pub(crate) message: Option<Span>,
     pub(crate) deferred: Option<Span>,
     pub(crate) name: Option<Ident>,
+    /// `derive(Clone, Debug, ...)`: traits the generated message derives.
+    pub(crate) derive: Option<(Span, Vec<syn::Path>)>,
 }
 
 impl HandlerArgs {
@@ -96,6 +99,22 @@ impl HandlerArgs {
                         set_flag(cx, &mut args.message, path.span(), sym::MESSAGE);
                     } else if path.is_ident(sym::DEFERRED) {
                         set_flag(cx, &mut args.deferred, path.span(), sym::DEFERRED);
+                    } else if path.is_ident(sym::DERIVE) {
+                        let mut traits = Vec::new();
+                        meta.parse_nested_meta(|inner| {
+                            traits.push(inner.path.clone());
+                            Ok(())
+                        })
+                        .map_err(|e| {
+                            syn::Error::new(
+                                e.span(),
+                                "expected traits to derive, e.g. `#[handler(derive(Clone, Debug))]`",
+                            )
+                        })?;
+                        if args.derive.is_some() {
+                            cx.error_spanned_by(path, "duplicate `derive` argument in `#[handler]`");
+                        }
+                        args.derive = Some((path.span(), traits));
                     } else if path.is_ident(sym::NAME) {
                         let value = meta.value().map_err(|_| {
                             meta.error("expected `name = MessageName`, e.g. `#[handler(name = Reset)]`")
@@ -113,7 +132,7 @@ impl HandlerArgs {
                     } else {
                         let shown = quote::quote!(#path).to_string().replace(' ', "");
                         return Err(meta.error(format_args!(
-                            "unknown `#[handler]` argument `{shown}`; expected `message`, `deferred` or `name = MessageName`"
+                            "unknown `#[handler]` argument `{shown}`; expected `message`, `deferred`, `name = MessageName` or `derive(Trait, ...)`"
                         )));
                     }
                     Ok(())
@@ -122,6 +141,12 @@ impl HandlerArgs {
                     cx.syn_error(err);
                 }
             }
+        }
+        if let (Some(_), Some((span, _))) = (args.message, &args.derive) {
+            cx.syn_error(syn::Error::new(
+                *span,
+                "`derive(...)` applies to a generated message, but `#[handler(message)]` handles an existing type: derive on that type's declaration instead",
+            ));
         }
         if let (Some(_), Some(name)) = (args.message, &args.name) {
             cx.error_spanned_by(

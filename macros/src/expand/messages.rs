@@ -208,10 +208,12 @@ fn message_struct(model: &ActorModel, h: &HandlerModel, g: &Generated) -> TokenS
             pub __reply: ::core::marker::PhantomData<fn() -> (#(#reply_only,)*)>,
         }
     });
+    let derive = &g.derive;
+    let derive = (!derive.is_empty()).then(|| quote!(#[derive(#(#derive),*)]));
     let def = if fields.is_empty() && marker.is_none() {
-        quote!(#vis struct #name;)
+        quote!(#derive #vis struct #name;)
     } else {
-        quote!(#vis struct #name #generics { #(#fields)* #marker })
+        quote!(#derive #vis struct #name #generics { #(#fields)* #marker })
     };
     let new = marker.is_some().then(|| {
         let args = h.fields().map(|(f, ty)| {
