@@ -166,7 +166,7 @@ impl<A: Actor> ActorRef<A> {
     }
 
     #[inline]
-    fn raw(&self) -> &RawRef<A> {
+    pub(crate) fn raw(&self) -> &RawRef<A> {
         self.client.__raw()
     }
 

@@ -80,7 +80,6 @@ impl Bonds {
         }
     }
 
-    #[expect(dead_code, reason = "for the registry and topics, which land next")]
     /// Adds `hook`, to run once when this actor stops for good. If it
     /// already has, gives the hook back with the reason, without running it.
     pub(crate) fn on_end(&self, hook: EndHook) -> Result<HookKey, (EndHook, StopReason)> {
@@ -94,7 +93,6 @@ impl Bonds {
         Ok(HookKey(key))
     }
 
-    #[expect(dead_code, reason = "for the registry and topics, which land next")]
     /// Takes back a hook added with [`Bonds::on_end`], if it has not run;
     /// returns whether it was there.
     pub(crate) fn remove_hook(&self, key: HookKey) -> bool {

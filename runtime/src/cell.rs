@@ -16,6 +16,7 @@ use tokio::task::AbortHandle;
 
 use crate::bonds::Bonds;
 use crate::error::StopReason;
+use crate::path::ActorPath;
 
 /// A process-wide unique identifier of an actor.
 ///
@@ -98,6 +99,9 @@ pub(crate) struct Cell {
     /// The actor type's name, behind one pointer rather than two words.
     pub(crate) type_name: &'static &'static str,
     pub(crate) name: Option<Arc<str>>,
+    /// Where the actor sits in the supervision tree, once it has a path
+    /// (see [`ActorPath`]); set once, kept across restarts.
+    path: OnceLock<ActorPath>,
     /// The task running the actor now (a supervised actor gets a new task
     /// when it is restarted after a kill).
     pub(crate) abort: Mutex<Option<AbortHandle>>,
@@ -128,6 +132,7 @@ impl Cell {
             id: ActorId::next(),
             type_name,
             name,
+            path: OnceLock::new(),
             refs: AtomicU32::new(0),
             flags: AtomicU8::new(0),
             waker: AtomicWaker::new(),
@@ -194,6 +199,16 @@ impl Cell {
 
     fn ending(&self) -> &Ending {
         self.ending.get_or_init(Box::default)
+    }
+
+    /// The actor's path in the supervision tree, if it has one.
+    pub(crate) fn path(&self) -> Option<&ActorPath> {
+        self.path.get()
+    }
+
+    /// Gives the actor its path; `false` if it already has one.
+    pub(crate) fn set_path(&self, path: ActorPath) -> bool {
+        self.path.set(path).is_ok()
     }
 
     /// The actor's links, its parent's books and its end hooks.
@@ -312,6 +327,9 @@ impl Cell {
 
 impl fmt::Display for Cell {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(path) = self.path() {
+            return write!(f, "{}({path}){}", self.type_name, self.id);
+        }
         match &self.name {
             Some(name) => write!(f, "{}({name}){}", self.type_name, self.id),
             None => write!(f, "{}{}", self.type_name, self.id),

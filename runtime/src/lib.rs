@@ -14,7 +14,10 @@ mod cell;
 mod context;
 mod error;
 mod mailbox;
+mod path;
+mod protocol;
 mod recipient;
+mod registry;
 mod reply;
 mod run;
 mod supervision;
@@ -31,7 +34,13 @@ pub use crate::error::{
     AskError, BoxError, ReserveError, SpawnError, StopReason, TellError, TryTellError,
 };
 pub use crate::mailbox::{DEFAULT_MAILBOX_CAPACITY, MailboxKind};
+pub use crate::path::ActorPath;
+pub use crate::protocol::{Implements, Protocol, Ref, Speaks, WeakRef};
 pub use crate::recipient::{Recipient, RecipientPermit};
+pub use crate::registry::{
+    Listing, ListingStream, LookupError, PathError, RegisterError, Registrable, Registry,
+    ServiceKey, registry,
+};
 pub use crate::reply::ReplyTo;
 pub use crate::supervision::{
     Backoff, ChildBuilder, ChildCounts, ChildInfo, ChildKey, ChildState, Directive, Ignore,
@@ -49,6 +58,8 @@ pub mod __private {
     pub use crate::actor_ref::{Client, RawRef};
     pub use crate::context::Watched;
     use crate::error::{AskError, BoxError};
+    pub use crate::protocol::{BareClient, ProtocolClient, RawProtoRef, Route};
+    pub use crate::registry::Registrant;
     pub use crate::reply::ReplyTo;
 
     /// Fails the ask of a mailbox entry that will never be handled; returns

@@ -84,6 +84,11 @@ impl<M: Message> Recipient<M> {
         &self.target.sink
     }
 
+    /// The actor's cell.
+    pub(crate) fn cell(&self) -> &Arc<crate::cell::Cell> {
+        self.sink().cell()
+    }
+
     /// The id of the actor behind this recipient.
     pub fn id(&self) -> ActorId {
         self.sink().cell().id

@@ -148,11 +148,17 @@ impl<A: Actor> Context<A> {
     /// Spawns a child actor configured by a builder, e.g.
     /// `ctx.spawn_with(Child::default().builder().name("child"))`.
     ///
+    /// A named child of an actor with a path takes the path below it
+    /// (`/app/worker/child`, see [`ActorPath`](crate::ActorPath)). If a
+    /// live actor holds that path already, or the name cannot be a path
+    /// segment, the child is still spawned, without a path, and a warning
+    /// names the path and its holder.
+    ///
     /// # Panics
     ///
     /// Panics when called outside a tokio runtime.
     pub fn spawn_with<C: Actor>(&mut self, builder: ActorBuilder<C>) -> ActorRef<C> {
-        let child = builder.spawn();
+        let child = builder.under(self.cell()).spawn();
         let cell = child.cell();
         let books = self.books();
         books.lock().children.insert(cell.id, cell.clone());
