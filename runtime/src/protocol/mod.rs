@@ -2,7 +2,7 @@
 //! actor that handles all of them.
 //!
 //! A protocol is declared once, with `#[protocol]` on a trait (which
-//! generates the messages and client methods) or with `protocol!` over
+//! generates the messages and client methods) or with `protocol_of!` over
 //! message types that already exist. Any [`ActorRef<A>`](crate::ActorRef)
 //! whose actor handles every message of `P` converts into a `Ref<P>`,
 //! without allocating: the ref holds the actor's mailbox `Arc` and a
@@ -28,7 +28,7 @@ use crate::actor::{Actor, Message};
 
 /// A named set of messages: what a [`Ref<P>`] accepts.
 ///
-/// Implemented by `#[protocol]` and `protocol!`; do not implement it by
+/// Implemented by `#[protocol]` and `protocol_of!`; do not implement it by
 /// hand.
 ///
 /// # Examples
@@ -41,7 +41,7 @@ use crate::actor::{Actor, Message};
 ///     type Reply = u64;
 /// }
 ///
-/// typact::protocol!(pub Reader = Get);
+/// typact::protocol_of!(pub Reader = Get);
 ///
 /// assert_eq!(<Reader as typact::Protocol>::NAME, "Reader");
 /// ```

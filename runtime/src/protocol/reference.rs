@@ -98,7 +98,7 @@ pub trait ProtocolClient<P: Protocol>: Send + Sync + 'static {
     fn __raw(&self) -> &RawProtoRef<P>;
 }
 
-/// The client of a protocol declared with `protocol!`, which has no
+/// The client of a protocol declared with `protocol_of!`, which has no
 /// client methods of its own (its messages were declared elsewhere).
 #[doc(hidden)]
 pub struct BareClient<P: Protocol> {

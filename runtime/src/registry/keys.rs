@@ -30,7 +30,7 @@ use crate::registry::{Inner, Registry, lock};
 ///
 /// pub struct Get;
 /// impl Message for Get { type Reply = u64; }
-/// typact::protocol!(pub Reader = Get);
+/// typact::protocol_of!(pub Reader = Get);
 ///
 /// #[derive(Default)] struct Memory;
 /// #[actor] impl Memory { #[handler(message)] fn get(&self, _: Get) -> u64 { 1 } }
@@ -279,7 +279,7 @@ impl Registry {
     ///
     /// pub struct Ping;
     /// impl Message for Ping { type Reply = (); }
-    /// typact::protocol!(pub Pinged = Ping);
+    /// typact::protocol_of!(pub Pinged = Ping);
     ///
     /// #[derive(Default)] struct Worker;
     /// #[actor] impl Worker { #[handler(message)] fn ping(&self, _: Ping) {} }
@@ -352,7 +352,7 @@ impl Registry {
     ///
     /// pub struct Ping;
     /// impl Message for Ping { type Reply = (); }
-    /// typact::protocol!(pub Pinged = Ping);
+    /// typact::protocol_of!(pub Pinged = Ping);
     ///
     /// #[derive(Default)] struct Worker;
     /// #[actor] impl Worker { #[handler(message)] fn ping(&self, _: Ping) {} }
