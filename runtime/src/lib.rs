@@ -35,7 +35,7 @@ pub use crate::error::{
 };
 pub use crate::mailbox::{DEFAULT_MAILBOX_CAPACITY, MailboxKind};
 pub use crate::path::ActorPath;
-pub use crate::protocol::{Implements, Protocol, Ref, Speaks, WeakRef};
+pub use crate::protocol::{Implements, Protocol, Ref, RefTell, Speaks, WeakRef};
 pub use crate::recipient::{Recipient, RecipientPermit};
 pub use crate::registry::{
     Listing, ListingStream, LookupError, PathError, RegisterError, Registrable, Registry,

@@ -213,3 +213,19 @@ fn messages(model: &ProtocolModel, module: &syn::Ident) -> TokenStream {
         }
     }
 }
+
+/// The protocol type of a trait the model refused, with no impls.
+pub(crate) fn fallback(input: TokenStream) -> TokenStream {
+    match syn::parse2::<syn::ItemTrait>(input.clone()) {
+        Ok(item) => {
+            let vis = &item.vis;
+            let name = &item.ident;
+            quote! {
+                #[allow(dead_code)]
+                #vis enum #name {}
+            }
+        }
+        // Not a trait: the item as written, beside the error.
+        Err(_) => input,
+    }
+}

@@ -19,9 +19,9 @@ pub(crate) fn attribute(args: TokenStream, input: TokenStream) -> TokenStream {
     let cx = Ctxt::new();
     let body = match model::ProtocolModel::from_trait(&cx, args, input.clone()) {
         Some(model) => expand::protocol(&model),
-        // The fallback: the item as written, so that one mistake in it is
-        // reported once.
-        None => input,
+        // The fallback: the protocol type alone, so that a mistake in the
+        // trait is reported once, not again at every `Ref<Storage>`.
+        None => expand::fallback(input),
     };
     let errors = cx.check();
     quote!(#errors #body)

@@ -179,6 +179,7 @@ impl ProtocolModel {
             );
         }
         let mut names: Vec<String> = Vec::new();
+        let mut unique = true;
         for message in &messages {
             if let ProtocolMessage::Generated(g) = message {
                 let name = g.name.to_string();
@@ -187,11 +188,12 @@ impl ProtocolModel {
                         &g.method,
                         format!("a second method makes the message `{name}`; rename one of them"),
                     );
+                    unique = false;
                 }
                 names.push(name);
             }
         }
-        if !ok || messages.len() != item.items.len() || names.len() != messages.len() {
+        if !ok || !unique || messages.len() != item.items.len() {
             return None;
         }
         let module = args.module.unwrap_or_else(|| snake_case(&item.ident));

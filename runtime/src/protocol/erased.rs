@@ -83,6 +83,13 @@ impl<M: Message> Route<M> {
         }
     }
 
+    /// The route of a message no one can build (see
+    /// `Speaks<Unhandled<P>>`): never taken, since sending needs a value.
+    pub(crate) const NEVER: Self = Route {
+        sink: |_| unreachable!("no value of this message type exists"),
+        owned: |_| unreachable!("no value of this message type exists"),
+    };
+
     /// The mailbox as a sink of `M`, borrowed.
     #[inline]
     pub(crate) fn sink<'a>(&self, mailbox: &'a dyn Erased) -> &'a dyn Sink<M, Reply = M::Reply> {

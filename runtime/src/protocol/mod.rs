@@ -13,15 +13,17 @@
 //! - [`Protocol`], [`Implements`], [`Speaks`]: the traits the macros
 //!   implement;
 //! - `erased`: the mailbox without its actor type, and the routes;
-//! - `reference`: [`Ref`]; `weak`: [`WeakRef`].
+//! - `reference`: [`Ref`]; `tell`: [`RefTell`]; `weak`: [`WeakRef`].
 
 mod erased;
 mod reference;
+mod tell;
 mod weak;
 
 pub use erased::Route;
 pub(crate) use erased::{Erased, erase, unerase};
 pub use reference::{BareClient, ProtocolClient, RawProtoRef, Ref};
+pub use tell::RefTell;
 pub use weak::WeakRef;
 
 use crate::actor::{Actor, Message};
@@ -88,4 +90,15 @@ pub trait Speaks<M: Message>: Protocol {
     /// The route of `M` in the table.
     #[doc(hidden)]
     fn __route(routes: &Self::Routes) -> &Route<M>;
+}
+
+/// Every protocol also "speaks" the message no one can build, so that each
+/// has two `Speaks` impls: rustc then reports a message outside the
+/// protocol through `Speaks`'s own error instead of inferring the one
+/// declared message and reporting a type mismatch.
+#[diagnostic::do_not_recommend]
+impl<P: Protocol> Speaks<crate::__private::Unhandled<P>> for P {
+    fn __route(_: &Self::Routes) -> &Route<crate::__private::Unhandled<P>> {
+        &const { Route::<crate::__private::Unhandled<P>>::NEVER }
+    }
 }

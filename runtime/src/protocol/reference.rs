@@ -1,7 +1,6 @@
 //! [`Ref<P>`]: the address of any actor that handles protocol `P`.
 
 use std::fmt;
-use std::future::Future;
 use std::ops::Deref;
 use std::sync::Arc;
 
@@ -12,7 +11,7 @@ use crate::cell::{ActorId, Cell};
 use crate::error::{StopReason, TellError, TryTellError};
 use crate::mailbox::TrySend;
 use crate::protocol::erased::{Erased, erase};
-use crate::protocol::{Implements, Protocol, Route, Speaks, WeakRef};
+use crate::protocol::{Implements, Protocol, RefTell, Route, Speaks, WeakRef};
 use crate::recipient::Recipient;
 use crate::reply::ReplyTo;
 
@@ -231,30 +230,12 @@ impl<P: Protocol> Ref<P> {
     /// Once the call returns, the message is in the mailbox unless the
     /// mailbox was full; dropped while it waits for room, the future drops
     /// the message.
-    pub fn tell<M: Message>(&self, msg: M) -> impl Future<Output = Result<(), TellError<M>>> + '_
+    pub fn tell<M: Message>(&self, msg: M) -> RefTell<'_, M>
     where
         P: Speaks<M>,
     {
         let route = self.raw().route::<M>();
-        let sink = route.sink(&*self.raw().mailbox);
-        let first = sink.try_push(msg, ReplyTo::none());
-        async move {
-            let msg = match first {
-                Ok(()) => return Ok(()),
-                Err(TrySend::Closed((msg, _))) => return Err(TellError::new(sink.cell(), msg)),
-                Err(TrySend::Full((msg, _))) => msg,
-            };
-            if let Some(space) = sink.space() {
-                if crate::mailbox::wait_for_place(space, sink.cell())
-                    .await
-                    .is_err()
-                {
-                    return Err(TellError::new(sink.cell(), msg));
-                }
-            }
-            sink.push_reserved(msg, ReplyTo::none())
-                .map_err(|msg| TellError::new(sink.cell(), msg))
-        }
+        RefTell::new(route.sink(&*self.raw().mailbox), msg)
     }
 
     /// Sends a message of the protocol if the mailbox has room, without

@@ -66,6 +66,9 @@ impl<P: Protocol> Listing<P> {
     }
 }
 
+// Kept out of the "types that implement `Message`" lists in errors about
+// user messages.
+#[diagnostic::do_not_recommend]
 impl<P: Protocol> Message for Listing<P> {
     type Reply = ();
 }
