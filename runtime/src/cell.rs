@@ -99,9 +99,6 @@ pub(crate) struct Cell {
     /// The actor type's name, behind one pointer rather than two words.
     pub(crate) type_name: &'static &'static str,
     pub(crate) name: Option<Arc<str>>,
-    /// Where the actor sits in the supervision tree, once it has a path
-    /// (see [`ActorPath`]); set once, kept across restarts.
-    path: OnceLock<ActorPath>,
     /// The task running the actor now (a supervised actor gets a new task
     /// when it is restarted after a kill).
     pub(crate) abort: Mutex<Option<AbortHandle>>,
@@ -124,6 +121,11 @@ struct Ending {
     notify: Notify,
     /// Links and the parent's books, acted on by `finish`.
     bonds: Bonds,
+    /// Where the actor sits in the supervision tree, once it has a path
+    /// (see [`ActorPath`]); set once, kept across restarts. Here rather
+    /// than in the cell: an actor with a path has an end hook (which frees
+    /// it), so its `Ending` exists anyway, and one without pays nothing.
+    path: OnceLock<ActorPath>,
 }
 
 impl Cell {
@@ -132,7 +134,6 @@ impl Cell {
             id: ActorId::next(),
             type_name,
             name,
-            path: OnceLock::new(),
             refs: AtomicU32::new(0),
             flags: AtomicU8::new(0),
             waker: AtomicWaker::new(),
@@ -203,12 +204,12 @@ impl Cell {
 
     /// The actor's path in the supervision tree, if it has one.
     pub(crate) fn path(&self) -> Option<&ActorPath> {
-        self.path.get()
+        self.ending.get().and_then(|ending| ending.path.get())
     }
 
     /// Gives the actor its path; `false` if it already has one.
     pub(crate) fn set_path(&self, path: ActorPath) -> bool {
-        self.path.set(path).is_ok()
+        self.ending().path.set(path).is_ok()
     }
 
     /// The actor's links, its parent's books and its end hooks.
