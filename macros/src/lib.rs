@@ -217,7 +217,7 @@ pub fn protocol(args: TokenStream, input: TokenStream) -> TokenStream {
 ///
 /// typact::protocol_of! {
 ///     /// Anything that counts.
-///     pub Counting = counter::Add + counter::Get
+///     Counting = counter::Add + counter::Get
 /// }
 ///
 /// # #[tokio::main(flavor = "current_thread")]
