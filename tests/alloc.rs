@@ -496,7 +496,10 @@ fn a_protocol_ref_ask_allocates_only_its_reply_slot() {
         }
         let per_ask = (allocations() - before) as f64 / MEASURED as f64;
         println!("protocol ref ask: {per_ask:.3} allocations per ask");
-        assert!(per_ask <= 1.0, "a protocol ref ask allocated {per_ask} times");
+        assert!(
+            per_ask <= 1.0,
+            "a protocol ref ask allocated {per_ask} times"
+        );
         assert_eq!(summing.ask(Total).await.unwrap(), WARMUP + MEASURED);
     });
 }

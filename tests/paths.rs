@@ -81,7 +81,10 @@ async fn paths_are_built_from_the_tree() {
     assert_eq!(path, "/paths-app/ui/counter-1");
     assert_eq!(path.name(), "counter-1");
     assert_eq!(path.parent().as_deref(), Some("/paths-app/ui"));
-    assert_eq!(path.segments().collect::<Vec<_>>(), ["paths-app", "ui", "counter-1"]);
+    assert_eq!(
+        path.segments().collect::<Vec<_>>(),
+        ["paths-app", "ui", "counter-1"]
+    );
     assert_eq!(path.depth(), 3);
     assert_eq!(anonymous.path(), None, "an unnamed child has no path");
     assert_eq!(
@@ -95,7 +98,10 @@ async fn paths_are_built_from_the_tree() {
 
     // Shown in `Debug` (and so in logs and errors).
     let shown = format!("{counter:?}");
-    assert!(shown.starts_with("ActorRef(Counter(/paths-app/ui/counter-1)#"), "{shown}");
+    assert!(
+        shown.starts_with("ActorRef(Counter(/paths-app/ui/counter-1)#"),
+        "{shown}"
+    );
 }
 
 #[tokio::test]
@@ -105,11 +111,15 @@ async fn lookup_path_is_typed() {
     let _sup = sup.spawn().await.unwrap();
     let registry = typact::registry();
 
-    let found = registry.lookup_path::<Counter>("/paths-lookup/counter").unwrap();
+    let found = registry
+        .lookup_path::<Counter>("/paths-lookup/counter")
+        .unwrap();
     assert_eq!(found, counter);
     assert_eq!(found.add(2).await.unwrap(), 2);
 
-    let err = registry.lookup_path::<Boss>("/paths-lookup/counter").unwrap_err();
+    let err = registry
+        .lookup_path::<Boss>("/paths-lookup/counter")
+        .unwrap_err();
     assert_eq!(
         err,
         LookupError::WrongType {
@@ -180,10 +190,22 @@ async fn a_path_is_unique_among_live_actors() {
     assert_eq!(second.path(), None);
 
     // A dynamic child of a taken name is refused; the first keeps it.
-    let sup = Supervisor::builder().name("paths-dynamic").spawn().await.unwrap();
+    let sup = Supervisor::builder()
+        .name("paths-dynamic")
+        .spawn()
+        .await
+        .unwrap();
     let one = sup.child(Counter::default).name("w").start().await.unwrap();
-    let err = sup.child(Counter::default).name("w").start().await.unwrap_err();
-    assert!(matches!(err, SupervisorError::ChildStartFailed { .. }), "{err:?}");
+    let err = sup
+        .child(Counter::default)
+        .name("w")
+        .start()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, SupervisorError::ChildStartFailed { .. }),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("/paths-dynamic/w"), "{err}");
     assert_eq!(one.path().unwrap(), "/paths-dynamic/w");
     assert_eq!(one.add(1).await.unwrap(), 1);
@@ -194,13 +216,25 @@ async fn a_stop_frees_the_path() {
     let sup = Supervisor::builder().name("paths-free");
     let counter = sup.child(Counter::default).name("c").add();
     let sup = sup.spawn().await.unwrap();
-    assert!(typact::registry().lookup_path::<Counter>("/paths-free/c").is_ok());
+    assert!(
+        typact::registry()
+            .lookup_path::<Counter>("/paths-free/c")
+            .is_ok()
+    );
     sup.stop();
     sup.wait_for_stop().await;
     assert!(!counter.is_alive());
     // Freed as part of the stop: the names can be taken again at once.
-    assert!(typact::registry().lookup_path::<Counter>("/paths-free/c").is_err());
-    assert!(typact::registry().lookup_path::<Supervisor>("/paths-free").is_err());
+    assert!(
+        typact::registry()
+            .lookup_path::<Counter>("/paths-free/c")
+            .is_err()
+    );
+    assert!(
+        typact::registry()
+            .lookup_path::<Supervisor>("/paths-free")
+            .is_err()
+    );
     let again = Supervisor::builder().name("paths-free");
     let counter = again.child(Counter::default).name("c").add();
     let _again = again.spawn().await.unwrap();

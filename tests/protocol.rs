@@ -124,7 +124,10 @@ async fn tell_and_ask_take_the_protocols_messages() {
     assert_eq!(a, Some(vec![1]));
     assert_eq!(store.get("b".into()).await.unwrap(), Some(vec![2]));
     let getter: Recipient<storage::Get> = store.recipient();
-    assert_eq!(getter.ask(storage::Get { key: "a".into() }).await.unwrap(), Some(vec![1]));
+    assert_eq!(
+        getter.ask(storage::Get { key: "a".into() }).await.unwrap(),
+        Some(vec![1])
+    );
 }
 
 #[tokio::test]

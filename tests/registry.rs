@@ -180,16 +180,32 @@ async fn a_lookup_of_another_actor_type_names_both_types() {
         err.to_string(),
         "\"billing\" is registered for actor type `Billing`, not `Memory`"
     );
-    assert_eq!(registry.lookup::<Billing>("billing").unwrap().bill().await.unwrap(), "billed");
+    assert_eq!(
+        registry
+            .lookup::<Billing>("billing")
+            .unwrap()
+            .bill()
+            .await
+            .unwrap(),
+        "billed"
+    );
 }
 
 #[tokio::test]
 async fn an_unknown_name_is_not_found() {
     let registry = Registry::new();
     let err = registry.lookup::<Billing>("nobody").unwrap_err();
-    assert_eq!(err, LookupError::NotFound { name: "nobody".into() });
+    assert_eq!(
+        err,
+        LookupError::NotFound {
+            name: "nobody".into()
+        }
+    );
     assert!(err.to_string().contains("nobody"));
-    assert!(matches!(registry.lookup_ref::<Storage>("nobody"), Err(LookupError::NotFound { .. })));
+    assert!(matches!(
+        registry.lookup_ref::<Storage>("nobody"),
+        Err(LookupError::NotFound { .. })
+    ));
 }
 
 #[tokio::test]
@@ -201,7 +217,12 @@ async fn a_taken_name_is_refused_unless_replaced() {
     // The same actor under the same name: no change, no error.
     registry.register("billing", &first).unwrap();
     let err = registry.register("billing", &second).unwrap_err();
-    let RegisterError::Taken { name, holder, holder_name } = &err else {
+    let RegisterError::Taken {
+        name,
+        holder,
+        holder_name,
+    } = &err
+    else {
         panic!("expected Taken, got {err:?}");
     };
     assert_eq!((&**name, *holder), ("billing", first.id()));
@@ -248,7 +269,11 @@ async fn entries_are_weak_and_do_not_keep_actors_alive() {
     let weak = store.downgrade();
     registry.register("store", &store).unwrap();
     registry.register_key(&key, &store.to_ref()).unwrap();
-    assert_eq!(weak.strong_count(), 1, "the registry holds no strong reference");
+    assert_eq!(
+        weak.strong_count(),
+        1,
+        "the registry holds no strong reference"
+    );
     drop(store); // the last strong reference: the idle actor stops by itself
     within("the unreferenced actor's stop", async {
         while weak.is_alive() {
@@ -286,7 +311,11 @@ async fn one_key_lists_three_actor_types() {
     assert_eq!(answers, [Some(1), Some(7), None]);
 
     // Another protocol's key of the same id is another key.
-    assert!(registry.find(&ServiceKey::<Other>::new("stores")).is_empty());
+    assert!(
+        registry
+            .find(&ServiceKey::<Other>::new("stores"))
+            .is_empty()
+    );
 
     assert!(registry.deregister_key(&key, disk.id()));
     assert!(!registry.deregister_key(&key, disk.id()));
@@ -317,7 +346,13 @@ async fn subscribers_see_joins_and_leaves() {
     }
     assert_eq!(
         listings,
-        [vec![], vec![a.id()], vec![a.id(), b.id()], vec![b.id()], vec![]]
+        [
+            vec![],
+            vec![a.id()],
+            vec![a.id(), b.id()],
+            vec![b.id()],
+            vec![]
+        ]
     );
     assert!(stream.next().now_or_never().is_none(), "no further listing");
 
@@ -354,14 +389,28 @@ async fn a_ref_registered_by_name_is_found_by_protocol_and_by_type() {
     assert_eq!(registry.lookup::<Disk>("disk").unwrap(), disk);
     let err = registry.lookup_ref::<Other>("disk").unwrap_err();
     assert!(
-        matches!(err, LookupError::WrongType { registered: "Storage", requested: "Other", .. }),
+        matches!(
+            err,
+            LookupError::WrongType {
+                registered: "Storage",
+                requested: "Other",
+                ..
+            }
+        ),
         "{err:?}"
     );
 
     registry.register("billing", &Billing.spawn()).unwrap();
     let err = registry.lookup_ref::<Storage>("billing").unwrap_err();
     assert!(
-        matches!(err, LookupError::WrongType { registered: "Billing", requested: "Storage", .. }),
+        matches!(
+            err,
+            LookupError::WrongType {
+                registered: "Billing",
+                requested: "Storage",
+                ..
+            }
+        ),
         "{err:?}"
     );
 }
@@ -378,7 +427,9 @@ async fn the_process_wide_registry_is_one_instance() {
         .unwrap();
     assert_eq!(found, billing);
     stopped(&billing).await;
-    assert!(typact::registry()
-        .lookup::<Billing>("registry-test-billing")
-        .is_err());
+    assert!(
+        typact::registry()
+            .lookup::<Billing>("registry-test-billing")
+            .is_err()
+    );
 }

@@ -31,7 +31,9 @@ pub(crate) fn protocol(model: &ProtocolModel) -> TokenStream {
                 quote!(#module::#msg)
             }
             (ProtocolMessage::External(ty), _) => quote!(#ty),
-            (ProtocolMessage::Generated(_), None) => unreachable!("generated messages have a module"),
+            (ProtocolMessage::Generated(_), None) => {
+                unreachable!("generated messages have a module")
+            }
         })
         .collect();
     let spans: Vec<_> = model
@@ -48,9 +50,10 @@ pub(crate) fn protocol(model: &ProtocolModel) -> TokenStream {
         Some(module) => quote!(#module::Client),
         None => quote!(::typact::__private::BareClient<#name>),
     };
-    let bounds = types.iter().zip(&spans).map(|(ty, span)| {
-        quote_spanned!(*span=> ::typact::Handler<#ty>)
-    });
+    let bounds = types
+        .iter()
+        .zip(&spans)
+        .map(|(ty, span)| quote_spanned!(*span=> ::typact::Handler<#ty>));
     let routes = types
         .iter()
         .map(|ty| quote!(::typact::__private::Route::<#ty>::of::<__A>()));
@@ -66,7 +69,9 @@ pub(crate) fn protocol(model: &ProtocolModel) -> TokenStream {
             }
         }
     });
-    let route_types = types.iter().map(|ty| quote!(::typact::__private::Route<#ty>));
+    let route_types = types
+        .iter()
+        .map(|ty| quote!(::typact::__private::Route<#ty>));
     let doc = if docs.is_empty() {
         let text = format!(
             "The protocol `{name_str}`: address any actor that handles its messages as a `typact::Ref<{name_str}>`."

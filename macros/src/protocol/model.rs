@@ -124,7 +124,10 @@ impl ProtocolModel {
         for ty in list.messages {
             let shown = type_name(&ty);
             if seen.contains(&shown) {
-                cx.error_spanned_by(&ty, format!("`{shown}` is already a message of this protocol"));
+                cx.error_spanned_by(
+                    &ty,
+                    format!("`{shown}` is already a message of this protocol"),
+                );
                 continue;
             }
             seen.push(shown);

@@ -67,8 +67,11 @@ pub(crate) fn unerase<A: Actor>(mailbox: &Arc<dyn Erased>) -> Option<ActorTx<A>>
 #[doc(hidden)]
 pub struct Route<M: Message> {
     sink: fn(&dyn Erased) -> &dyn Sink<M, Reply = M::Reply>,
-    owned: fn(Arc<dyn Erased>) -> Arc<dyn Sink<M, Reply = M::Reply>>,
+    owned: fn(Arc<dyn Erased>) -> OwnedSink<M>,
 }
+
+/// A mailbox seen as an owned sink of `M`.
+type OwnedSink<M> = Arc<dyn Sink<M, Reply = <M as Message>::Reply>>;
 
 impl<M: Message> Route<M> {
     /// The route of `M` into the mailbox of an `A`.

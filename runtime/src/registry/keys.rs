@@ -2,7 +2,7 @@
 //! actors behind one [`ServiceKey<P>`], found as `Ref<P>`s, with
 //! subscribers told of every change.
 
-use std::any::{Any, TypeId};
+use std::any::TypeId;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
@@ -16,7 +16,7 @@ use crate::protocol::{Protocol, Ref, WeakRef};
 use crate::recipient::Recipient;
 use crate::registry::error::RegisterError;
 use crate::registry::listing::{Listing, ListingStream};
-use crate::registry::{Inner, Registry, lock};
+use crate::registry::{Inner, Keys, Registry, lock};
 
 /// The key of a listing: an id and the protocol its members speak, as
 /// Akka's `ServiceKey[T]`. Two keys are the same when both their id and
@@ -152,8 +152,6 @@ impl<P: Protocol> KeyState<P> {
             .retain(|sub| sub.tx.send(listing.clone()).is_ok());
     }
 }
-
-type Keys = std::collections::HashMap<(TypeId, Arc<str>), Box<dyn Any + Send>>;
 
 /// The state of `key` in `keys`, made if absent.
 fn state<'a, P: Protocol>(keys: &'a mut Keys, key: &ServiceKey<P>) -> &'a mut KeyState<P> {

@@ -90,8 +90,11 @@ pub struct Registry {
 struct Inner {
     names: Mutex<HashMap<Arc<str>, names::NameEntry>>,
     /// Per key (its protocol and id), a `keys::KeyState<P>`.
-    keys: Mutex<HashMap<(TypeId, Arc<str>), Box<dyn Any + Send>>>,
+    keys: Mutex<Keys>,
 }
+
+/// Per key (its protocol's type and its id), its state, erased.
+pub(crate) type Keys = HashMap<(TypeId, Arc<str>), Box<dyn Any + Send>>;
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // Nothing panics while these locks are held; a poisoned map is still
