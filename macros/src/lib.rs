@@ -1,6 +1,7 @@
-//! The attribute macros of typact: `#[actor]` and the method markers it
-//! reads (`#[handler]`, `#[on_start]`, `#[on_stop]`, `#[before_restart]`,
-//! `#[after_restart]`).
+//! The macros of typact: `#[actor]` and the method markers it reads
+//! (`#[handler]`, `#[on_start]`, `#[on_stop]`, `#[before_restart]`,
+//! `#[after_restart]`), and the protocol macros `#[protocol]` and
+//! `protocol_of!` (in `protocol/`, staged the same way).
 //!
 //! Use them through the `typact` crate, which re-exports them; the
 //! generated code refers to `::typact` paths.

@@ -230,8 +230,8 @@ impl Registry {
         let Some(pos) = state.members.iter().position(|m| m.weak.id() == id) else {
             return false;
         };
-        let member = state.members.remove(pos);
-        member.weak.cell().bonds().remove_hook(member.hook);
+        // The member takes its hook back as it drops.
+        state.members.remove(pos);
         state.publish();
         true
     }
@@ -301,8 +301,13 @@ impl Registry {
     /// registry.register_key(&key, &worker.to_ref())?;
     /// worker.stop();
     /// worker.wait_for_stop().await;
-    /// # for _ in 0..10 { tokio::task::yield_now().await; }
-    /// assert_eq!(watcher.sizes().await?, [0, 1, 0]);
+    /// // The listings reach the watcher through its mailbox, in order.
+    /// let mut sizes = watcher.sizes().await?;
+    /// while sizes.len() < 3 {
+    ///     tokio::task::yield_now().await;
+    ///     sizes = watcher.sizes().await?;
+    /// }
+    /// assert_eq!(sizes, [0, 1, 0]);
     /// # Ok(()) }
     /// ```
     pub fn subscribe<P: Protocol>(&self, key: &ServiceKey<P>, subscriber: Recipient<Listing<P>>) {
@@ -393,16 +398,18 @@ impl Registry {
     }
 }
 
-impl<P: Protocol> Drop for KeyState<P> {
+impl<P: Protocol> Drop for Member<P> {
+    /// A member that leaves in any other way than its actor's stop
+    /// (deregistered, its registry dropped) takes its hook back.
     fn drop(&mut self) {
-        // A registry dropped takes its hooks back from the actors it lists.
-        for member in &self.members {
-            member.weak.cell().bonds().remove_hook(member.hook);
-        }
-        for sub in &self.subscribers {
-            if let Some((cell, hook)) = &sub.actor {
-                cell.bonds().remove_hook(*hook);
-            }
+        self.weak.cell().bonds().remove_hook(self.hook);
+    }
+}
+
+impl<P: Protocol> Drop for Subscriber<P> {
+    fn drop(&mut self) {
+        if let Some((cell, hook)) = &self.actor {
+            cell.bonds().remove_hook(*hook);
         }
     }
 }

@@ -43,6 +43,15 @@ impl NameEntry {
     }
 }
 
+impl Drop for NameEntry {
+    /// An entry that leaves in any other way than its actor's stop
+    /// (replaced, unregistered, its registry dropped) takes its hook back,
+    /// so a long-lived actor does not collect them.
+    fn drop(&mut self) {
+        self.mailbox.cell().bonds().remove_hook(self.hook);
+    }
+}
+
 /// Takes the entry of `name` out if actor `id` still holds it: the end
 /// hook of a registration.
 fn leave(inner: &Weak<Inner>, name: &Arc<str>, id: ActorId) {
@@ -81,9 +90,17 @@ impl Registry {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let registry = Registry::new();
-    /// registry.register("billing", &Billing.spawn())?;
-    /// // The registry does not keep the actor alive: its only reference is gone.
-    /// # tokio::task::yield_now().await;
+    /// let billing = Billing.spawn();
+    /// registry.register("billing", &billing)?;
+    /// assert_eq!(registry.lookup::<Billing>("billing")?.bill().await?, 1);
+    ///
+    /// // The registry does not keep the actor alive: once its last
+    /// // reference is gone, it stops, and its entry leaves with it.
+    /// let weak = billing.downgrade();
+    /// drop(billing);
+    /// while weak.is_alive() {
+    ///     tokio::task::yield_now().await;
+    /// }
     /// assert!(registry.lookup::<Billing>("billing").is_err());
     /// # Ok(()) }
     /// ```
@@ -146,19 +163,14 @@ impl Registry {
             protocol: registrant.protocol,
             hook,
         };
-        if let Some(old) = names.insert(name, entry) {
-            old.mailbox.cell().bonds().remove_hook(old.hook);
-        }
+        // A replaced holder's entry takes its hook back as it drops.
+        names.insert(name, entry);
         Ok(())
     }
 
     /// Takes `name` out of the registry; returns whether it was there.
     pub fn unregister(&self, name: &str) -> bool {
-        let removed = lock(&self.inner.names).remove(name);
-        removed.is_some_and(|old| {
-            old.mailbox.cell().bonds().remove_hook(old.hook);
-            true
-        })
+        lock(&self.inner.names).remove(name).is_some()
     }
 
     /// The actor registered under `name`, as an `ActorRef<A>`.
