@@ -433,3 +433,30 @@ async fn the_process_wide_registry_is_one_instance() {
             .is_err()
     );
 }
+
+#[tokio::test]
+async fn register_takes_a_name_or_a_service_key() {
+    let registry = Registry::new();
+    let key = ServiceKey::<Storage>::new("stores");
+    let memory = Memory::default().spawn();
+    let disk = Disk.spawn();
+    // Under a key: a `Ref<P>`, or an `ActorRef` whose actor speaks `P`.
+    registry.register(&key, &memory.to_ref()).unwrap();
+    registry.register(key.clone(), &disk).unwrap();
+    assert_eq!(
+        registry.find(&key).iter().map(Ref::id).collect::<Vec<_>>(),
+        [memory.id(), disk.id()]
+    );
+    // Under a name, in any of its forms.
+    registry.register(String::from("memory"), &memory).unwrap();
+    registry
+        .register(Arc::<str>::from("disk"), &disk.to_ref::<Storage>())
+        .unwrap();
+    assert_eq!(registry.lookup::<Memory>("memory").unwrap(), memory);
+    assert_eq!(
+        registry.lookup_ref::<Storage>("disk").unwrap().id(),
+        disk.id()
+    );
+    assert_eq!(format!("{key:?}"), "ServiceKey<Storage>(\"stores\")");
+    assert_eq!(key.to_string(), "Storage:stores");
+}

@@ -39,7 +39,7 @@ pub use crate::protocol::{Implements, Protocol, Ref, RefTell, Speaks, WeakRef};
 pub use crate::recipient::{Recipient, RecipientPermit};
 pub use crate::registry::{
     Listing, ListingStream, LookupError, PathError, RegisterError, Registrable, Registry,
-    ServiceKey, registry,
+    RegistryKey, ServiceKey, registry,
 };
 pub use crate::reply::ReplyTo;
 pub use crate::supervision::{

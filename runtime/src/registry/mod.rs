@@ -49,7 +49,7 @@ pub use listing::{Listing, ListingStream};
 
 use crate::actor::Actor;
 use crate::actor_ref::ActorRef;
-use crate::protocol::{Erased, Protocol, Ref, erase};
+use crate::protocol::{Erased, Implements, Protocol, Ref, erase};
 
 /// A registry of actors by name and by protocol key.
 ///
@@ -207,6 +207,10 @@ mod sealed {
     pub trait Sealed {}
     impl<A: crate::Actor> Sealed for crate::ActorRef<A> {}
     impl<P: crate::Protocol> Sealed for crate::Ref<P> {}
+
+    pub trait SealedKey {}
+    impl<P: crate::Protocol> SealedKey for super::ServiceKey<P> {}
+    impl<P: crate::Protocol> SealedKey for &super::ServiceKey<P> {}
 }
 
 impl<A: Actor> Registrable for ActorRef<A> {
@@ -224,5 +228,62 @@ impl<P: Protocol> Registrable for Ref<P> {
             mailbox: self.raw().mailbox.clone(),
             protocol: Some(names::Routes::of::<P>(self.raw().routes)),
         }
+    }
+}
+
+/// What [`Registry::register`] files an actor under: a name (`&str`,
+/// `String`, `Arc<str>`) for any [`Registrable`], or a [`ServiceKey<P>`]
+/// (by reference or by value) for a [`Ref<P>`](crate::Ref) or an
+/// [`ActorRef<A>`] whose actor speaks `P`. Sealed.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a name or a service key that `{R}` can be registered under",
+    label = "not a name or a matching `ServiceKey`",
+    note = "register under a name (`&str`, `String`, `Arc<str>`), or under a `ServiceKey<P>` whose protocol `P` the actor handles"
+)]
+pub trait RegistryKey<R>: sealed::SealedKey {
+    #[doc(hidden)]
+    fn __register(self, registry: &Registry, actor: &R) -> Result<(), RegisterError>;
+}
+
+macro_rules! name_keys {
+    ($($name:ty => $into:expr),* $(,)?) => {$(
+        impl sealed::SealedKey for $name {}
+        impl<R: Registrable> RegistryKey<R> for $name {
+            fn __register(self, registry: &Registry, actor: &R) -> Result<(), RegisterError> {
+                let into: fn($name) -> Arc<str> = $into;
+                registry.put(into(self), actor, false)
+            }
+        }
+    )*};
+}
+
+name_keys! {
+    &str => |name| Arc::from(name),
+    String => |name| Arc::from(name),
+    &String => |name| Arc::from(name.as_str()),
+    Arc<str> => |name| name,
+}
+
+impl<P: Protocol> RegistryKey<Ref<P>> for &ServiceKey<P> {
+    fn __register(self, registry: &Registry, actor: &Ref<P>) -> Result<(), RegisterError> {
+        registry.register_key(self, actor)
+    }
+}
+
+impl<P: Protocol> RegistryKey<Ref<P>> for ServiceKey<P> {
+    fn __register(self, registry: &Registry, actor: &Ref<P>) -> Result<(), RegisterError> {
+        registry.register_key(&self, actor)
+    }
+}
+
+impl<A: Actor, P: Implements<A>> RegistryKey<ActorRef<A>> for &ServiceKey<P> {
+    fn __register(self, registry: &Registry, actor: &ActorRef<A>) -> Result<(), RegisterError> {
+        registry.register_key(self, &actor.to_ref())
+    }
+}
+
+impl<A: Actor, P: Implements<A>> RegistryKey<ActorRef<A>> for ServiceKey<P> {
+    fn __register(self, registry: &Registry, actor: &ActorRef<A>) -> Result<(), RegisterError> {
+        registry.register_key(&self, &actor.to_ref())
     }
 }

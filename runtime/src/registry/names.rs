@@ -9,7 +9,7 @@ use crate::bonds::HookKey;
 use crate::cell::ActorId;
 use crate::protocol::{Erased, Protocol, RawProtoRef, Ref, unerase};
 use crate::registry::error::{LookupError, RegisterError};
-use crate::registry::{Inner, Registrable, Registry, lock};
+use crate::registry::{Inner, Registrable, Registry, RegistryKey, lock};
 
 /// The protocol a ref was registered under, erased.
 pub(crate) struct Routes {
@@ -65,12 +65,15 @@ fn leave(inner: &Weak<Inner>, name: &Arc<str>, id: ActorId) {
 }
 
 impl Registry {
-    /// Registers `actor` (an [`ActorRef`] or a [`Ref<P>`](crate::Ref))
-    /// under `name`.
+    /// Registers `actor` under `key`: a name (`&str`, `String`,
+    /// `Arc<str>`) for an [`ActorRef`] or a [`Ref<P>`](crate::Ref), or a
+    /// [`ServiceKey<P>`](crate::ServiceKey) for a `Ref<P>` or an
+    /// `ActorRef<A>` whose actor speaks `P` (as
+    /// [`register_key`](Self::register_key)).
     ///
-    /// The entry holds the actor weakly and leaves as the actor stops.
-    /// Registering the same actor under the same name again changes
-    /// nothing.
+    /// The entry holds the actor weakly and leaves as the actor stops. A
+    /// name holds one actor; registering the same actor under the same
+    /// name again changes nothing. A key lists any number.
     ///
     /// # Errors
     ///
@@ -104,12 +107,8 @@ impl Registry {
     /// assert!(registry.lookup::<Billing>("billing").is_err());
     /// # Ok(()) }
     /// ```
-    pub fn register(
-        &self,
-        name: impl Into<Arc<str>>,
-        actor: &impl Registrable,
-    ) -> Result<(), RegisterError> {
-        self.put(name.into(), actor, false)
+    pub fn register<R>(&self, key: impl RegistryKey<R>, actor: &R) -> Result<(), RegisterError> {
+        key.__register(self, actor)
     }
 
     /// Registers `actor` under `name`, taking the name over from any
@@ -126,7 +125,7 @@ impl Registry {
         self.put(name.into(), actor, true)
     }
 
-    fn put(
+    pub(crate) fn put(
         &self,
         name: Arc<str>,
         actor: &impl Registrable,
