@@ -28,7 +28,9 @@ impl Counter {
 
     #[handler]
     fn my_path(&self, ctx: &mut Context<Self>) -> Option<String> {
-        ctx.myself().path().map(ToString::to_string)
+        let myself = ctx.myself();
+        assert_eq!(ctx.path(), myself.path());
+        ctx.path().map(ToString::to_string)
     }
 }
 

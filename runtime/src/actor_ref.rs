@@ -583,3 +583,11 @@ impl<A: Actor> fmt::Debug for ActorRef<A> {
         write!(f, "ActorRef({})", self.cell())
     }
 }
+
+/// The actor as logs and errors show it: `Counter#3`, `Counter(hits)#3`,
+/// or with its path, `Counter(/app/ui/hits)#3`.
+impl<A: Actor> fmt::Display for ActorRef<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&**self.cell(), f)
+    }
+}

@@ -87,6 +87,12 @@ impl<A: Actor> Context<A> {
         self.tx.cell()
     }
 
+    /// This actor's path in the supervision tree, if it has one (see
+    /// [`ActorPath`](crate::ActorPath)); set before its first hook runs.
+    pub fn path(&self) -> Option<&crate::ActorPath> {
+        self.cell().path()
+    }
+
     /// A reference to this actor.
     ///
     /// Holding it keeps the actor from stopping by itself; an actor that

@@ -365,6 +365,13 @@ impl<P: Protocol> fmt::Debug for Ref<P> {
     }
 }
 
+/// The actor as logs and errors show it, as for an `ActorRef`.
+impl<P: Protocol> fmt::Display for Ref<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&**self.cell(), f)
+    }
+}
+
 impl<A: Actor, P: Implements<A>> From<ActorRef<A>> for Ref<P> {
     #[inline]
     fn from(actor: ActorRef<A>) -> Self {
