@@ -47,6 +47,11 @@ use crate::actor::{Actor, Message};
 ///
 /// assert_eq!(<Reader as typact::Protocol>::NAME, "Reader");
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a protocol",
+    label = "not a protocol",
+    note = "a `Ref<P>` is typed by a protocol: declare one with `#[protocol] trait {Self} {{ .. }}`, or with `typact::protocol_of!({Self} = MessageA + MessageB)`; to address one actor type, use `ActorRef<{Self}>`"
+)]
 pub trait Protocol: Sized + Send + Sync + 'static {
     /// The protocol's name, for `Debug` output and errors.
     const NAME: &'static str;
