@@ -2,6 +2,9 @@
 //! supervisors and children, unique among live actors, kept across a
 //! restart, freed at the stop, shown in `Display`, and typed lookups.
 
+#[allow(dead_code, reason = "the shared helpers: this file uses `within` only")]
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -257,3 +260,40 @@ async fn actors_outside_a_named_tree_have_no_path() {
 }
 
 typact::protocol_of!(Counting = counter::Add);
+
+#[tokio::test]
+async fn a_nested_supervisors_restart_keeps_its_childrens_paths() {
+    quiet_panics();
+    // The inner supervisor gives up at the first failure; the outer one
+    // restarts it, and with it its children, behind the same refs.
+    let inner = Supervisor::builder().intensity(0, std::time::Duration::from_secs(60));
+    let counter = inner.child(Counter::default).name("counter").add();
+    let outer = Supervisor::builder().name("paths-nested");
+    let inner = outer.child(inner.into_factory()).name("inner").add();
+    let _outer = outer.spawn().await.unwrap();
+    assert_eq!(counter.path().unwrap(), "/paths-nested/inner/counter");
+    let before = (inner.id(), counter.id());
+
+    assert!(counter.crash().await.is_err());
+    // The restarted tree answers at the same paths.
+    let found = common::within("the restarted child", async {
+        loop {
+            if let Ok(found) =
+                typact::registry().lookup_path::<Counter>("/paths-nested/inner/counter")
+            {
+                if found.add(1).await.is_ok() {
+                    return found;
+                }
+            }
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    assert_eq!((inner.id(), found.id()), before);
+    assert_eq!(inner.path().unwrap(), "/paths-nested/inner");
+    assert!(
+        typact::registry()
+            .lookup_path::<Supervisor>("/paths-nested/inner")
+            .is_ok()
+    );
+}
