@@ -60,16 +60,21 @@
 //! - An actor with no references left and an empty mailbox stops by itself.
 #![doc(test(attr(deny(warnings))))]
 
-pub use typact_macros::{actor, after_restart, before_restart, handler, on_start, on_stop};
+pub use typact_macros::{
+    actor, after_restart, before_restart, handler, on_start, on_stop, protocol, protocol_of,
+};
 pub use typact_runtime::*;
 
 /// The names almost every user of typact needs: `use typact::prelude::*;`.
 pub mod prelude {
-    pub use typact_macros::{actor, after_restart, before_restart, handler, on_start, on_stop};
+    pub use typact_macros::{
+        actor, after_restart, before_restart, handler, on_start, on_stop, protocol, protocol_of,
+    };
     pub use typact_runtime::{
-        Actor, ActorBuilder, ActorId, ActorRef, AskError, Context, Handler, Message, Pool,
-        Recipient, ReplyTo, SpawnError, StopReason, TellError, Terminated, Topic, TryTellError,
-        WeakActorRef, WeakRecipient,
+        Actor, ActorBuilder, ActorId, ActorPath, ActorRef, AskError, Context, Handler, Listing,
+        LookupError, Message, Pool, Recipient, Ref, RegisterError, Registry, ReplyTo, ServiceKey,
+        SpawnError, StopReason, Supervisor, TellError, Terminated, Topic, TryTellError,
+        WeakActorRef, WeakRecipient, WeakRef,
     };
 }
 
@@ -135,6 +140,10 @@ mod book_addressing_pools {}
 #[cfg(doctest)]
 #[doc = include_str!("../book/src/addressing/topics.md")]
 mod book_addressing_topics {}
+
+#[cfg(doctest)]
+#[doc = include_str!("../book/src/addressing.md")]
+mod book_addressing {}
 
 #[cfg(doctest)]
 #[doc = include_str!("../book/src/testing.md")]

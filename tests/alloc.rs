@@ -439,3 +439,67 @@ fn a_forwarded_ask_allocates_only_its_reply_slot() {
         assert!(per_ask <= 3.0, "a mapped ask allocated {per_ask} times");
     });
 }
+
+// Protocol refs: the same pins as for `ActorRef` and `Recipient`.
+
+typact::protocol_of!(Summing = sum::Add + sum::Total);
+
+#[test]
+fn a_protocol_ref_tell_allocates_nothing_in_steady_state() {
+    runtime().block_on(async {
+        let sum = Sum::default().spawn();
+        let before = allocations();
+        let summing: Ref<Summing> = sum.to_ref();
+        let weak = summing.downgrade();
+        let again = weak.upgrade().expect("the actor is running");
+        let copy = again.clone();
+        let spent = allocations() - before;
+        assert_eq!(
+            spent, 0,
+            "converting, downgrading, upgrading and cloning allocated {spent} times"
+        );
+        drop((again, copy));
+
+        let send = |i: u64| {
+            let summing = summing.clone();
+            async move { summing.tell(Add { by: i }).await.unwrap() }
+        };
+        count(&sum, WARMUP, send).await;
+        let spent = count(&sum, MEASURED, send).await;
+        println!("protocol ref tell: {spent} allocations for {MEASURED} tells");
+        assert_eq!(spent, 0, "protocol ref tells allocated {spent} times");
+
+        let try_send = |i: u64| {
+            let summing = summing.clone();
+            async move {
+                if let Err(TryTellError::Full(msg)) = summing.try_tell(Add { by: i }) {
+                    summing.tell(msg).await.unwrap();
+                }
+            }
+        };
+        let spent = count(&sum, MEASURED, try_send).await;
+        assert_eq!(spent, 0, "protocol ref try_tells allocated {spent} times");
+    });
+}
+
+#[test]
+fn a_protocol_ref_ask_allocates_only_its_reply_slot() {
+    runtime().block_on(async {
+        let sum = Sum::default().spawn();
+        let summing: Ref<Summing> = sum.to_ref();
+        for _ in 0..WARMUP {
+            summing.ask(Add { by: 1 }).await.unwrap();
+        }
+        let before = allocations();
+        for _ in 0..MEASURED {
+            summing.ask(Add { by: 1 }).await.unwrap();
+        }
+        let per_ask = (allocations() - before) as f64 / MEASURED as f64;
+        println!("protocol ref ask: {per_ask:.3} allocations per ask");
+        assert!(
+            per_ask <= 1.0,
+            "a protocol ref ask allocated {per_ask} times"
+        );
+        assert_eq!(summing.ask(Total).await.unwrap(), WARMUP + MEASURED);
+    });
+}

@@ -166,7 +166,7 @@ impl<A: Actor> ActorRef<A> {
     }
 
     #[inline]
-    fn raw(&self) -> &RawRef<A> {
+    pub(crate) fn raw(&self) -> &RawRef<A> {
         self.client.__raw()
     }
 
@@ -587,5 +587,13 @@ impl<A: Actor> std::hash::Hash for ActorRef<A> {
 impl<A: Actor> fmt::Debug for ActorRef<A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "ActorRef({})", self.cell())
+    }
+}
+
+/// The actor as logs and errors show it: `Counter#3`, `Counter(hits)#3`,
+/// or with its path, `Counter(/app/ui/hits)#3`.
+impl<A: Actor> fmt::Display for ActorRef<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&**self.cell(), f)
     }
 }

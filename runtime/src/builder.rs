@@ -38,6 +38,9 @@ pub struct ActorBuilder<A: Actor> {
     mailbox: MailboxKind,
     /// `None`: the default; `Some(None)`: no timeout.
     ask_timeout: Option<Option<Duration>>,
+    /// The actor spawning this one with `Context::spawn_with`, whose path
+    /// this one's extends.
+    parent: Option<Arc<Cell>>,
 }
 
 impl<A: Actor> ActorBuilder<A> {
@@ -47,7 +50,15 @@ impl<A: Actor> ActorBuilder<A> {
             name: None,
             mailbox: MailboxKind::default(),
             ask_timeout: None,
+            parent: None,
         }
+    }
+
+    /// Spawns the actor as a child of `parent`: a named one then takes a
+    /// path below the parent's (see [`ActorPath`](crate::ActorPath)).
+    pub(crate) fn under(mut self, parent: &Arc<Cell>) -> Self {
+        self.parent = Some(parent.clone());
+        self
     }
 
     /// Names the actor. The name shows in logs, in `Debug` output and in
@@ -156,6 +167,15 @@ impl<A: Actor> ActorBuilder<A> {
             cell.set_ask_timeout(timeout);
         }
         let (tx, rx) = mailbox::channel(self.mailbox, cell.clone());
+        if let Some(parent) = &self.parent {
+            // Before the task exists, so that the actor sees its path from
+            // its first hook on. A path a live actor holds already is not
+            // taken: the child runs without one (see `Context::spawn_with`).
+            let mailbox = crate::protocol::erase::<A>(&tx);
+            if let Err(error) = crate::registry::paths::assign_child(parent, &mailbox) {
+                tracing::warn!(actor = %cell, %error, "spawned without a path");
+            }
+        }
         let raw = RawRef::new(tx.clone());
         let ctx = Context::new(tx);
         // Two task futures: a handler's future needs room in the task; an

@@ -17,6 +17,7 @@ use tokio::task::AbortHandle;
 
 use crate::bonds::Bonds;
 use crate::error::StopReason;
+use crate::path::ActorPath;
 
 /// A process-wide unique identifier of an actor.
 ///
@@ -124,6 +125,11 @@ struct Ending {
     /// The timeout of asks this actor makes from its handlers and hooks,
     /// when set (see [`AskTimeout`]); unset means the default.
     ask_timeout: AtomicU64,
+    /// Where the actor sits in the supervision tree, once it has a path
+    /// (see [`ActorPath`]); set once, kept across restarts. Here rather
+    /// than in the cell: an actor with a path has an end hook (which frees
+    /// it), so its `Ending` exists anyway, and one without pays nothing.
+    path: OnceLock<ActorPath>,
 }
 
 /// How a cell stores the timeout of asks its actor makes: `0` is the
@@ -245,6 +251,16 @@ impl Cell {
             .store(AskTimeout::encode(timeout), Ordering::Relaxed);
     }
 
+    /// The actor's path in the supervision tree, if it has one.
+    pub(crate) fn path(&self) -> Option<&ActorPath> {
+        self.ending.get().and_then(|ending| ending.path.get())
+    }
+
+    /// Gives the actor its path; `false` if it already has one.
+    pub(crate) fn set_path(&self, path: ActorPath) -> bool {
+        self.ending().path.set(path).is_ok()
+    }
+
     /// The actor's links, its parent's books and its end hooks.
     pub(crate) fn bonds(&self) -> &Bonds {
         &self.ending().bonds
@@ -361,6 +377,9 @@ impl Cell {
 
 impl fmt::Display for Cell {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(path) = self.path() {
+            return write!(f, "{}({path}){}", self.type_name, self.id);
+        }
         match &self.name {
             Some(name) => write!(f, "{}({name}){}", self.type_name, self.id),
             None => write!(f, "{}{}", self.type_name, self.id),

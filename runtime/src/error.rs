@@ -121,13 +121,14 @@ impl fmt::Display for StopReason {
     }
 }
 
-/// Which actor an error is about: its type, id and name, as the cell
-/// displays them (`Counter(hits)#3`).
+/// Which actor an error is about: its type, id, name and path, as the
+/// cell displays them (`Counter(hits)#3`, `Counter(/app/hits)#3`).
 #[derive(Clone)]
 pub(crate) struct Label {
     pub(crate) id: ActorId,
     pub(crate) type_name: &'static &'static str,
     pub(crate) name: Option<Arc<str>>,
+    pub(crate) path: Option<crate::ActorPath>,
 }
 
 impl Label {
@@ -136,12 +137,16 @@ impl Label {
             id: cell.id,
             type_name: cell.type_name,
             name: cell.name.clone(),
+            path: cell.path().cloned(),
         }
     }
 }
 
 impl fmt::Display for Label {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(path) = &self.path {
+            return write!(f, "{}({path}){}", self.type_name, self.id);
+        }
         match &self.name {
             Some(name) => write!(f, "{}({name}){}", self.type_name, self.id),
             None => write!(f, "{}{}", self.type_name, self.id),
@@ -227,6 +232,12 @@ impl<M> TellError<M> {
     /// The name of the actor the message was for, if it has one.
     pub fn actor_name(&self) -> Option<&str> {
         self.actor.name.as_deref()
+    }
+
+    /// The path of the actor the message was for in the supervision tree,
+    /// if it has one (see [`ActorPath`](crate::ActorPath)).
+    pub fn actor_path(&self) -> Option<&crate::ActorPath> {
+        self.actor.path.as_ref()
     }
 
     /// The id of the actor the message was for.

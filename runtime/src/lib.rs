@@ -14,8 +14,11 @@ mod cell;
 mod context;
 mod error;
 mod mailbox;
+mod path;
 mod pool;
+mod protocol;
 mod recipient;
+mod registry;
 mod reply;
 mod run;
 mod supervision;
@@ -33,8 +36,14 @@ pub use crate::error::{
     AskError, BoxError, Deadlock, ReserveError, SpawnError, StopReason, TellError, TryTellError,
 };
 pub use crate::mailbox::{DEFAULT_MAILBOX_CAPACITY, MailboxKind};
+pub use crate::path::ActorPath;
 pub use crate::pool::{Autoscale, DEFAULT_WORKER_CAPACITY, Pool, PoolBuilder, PoolStats, Routing};
+pub use crate::protocol::{Implements, Protocol, Ref, RefTell, Speaks, WeakRef};
 pub use crate::recipient::{Recipient, RecipientPermit};
+pub use crate::registry::{
+    Listing, ListingStream, LookupError, PathError, RegisterError, Registrable, Registry,
+    RegistryKey, ServiceKey, registry,
+};
 pub use crate::reply::ReplyTo;
 pub use crate::supervision::{
     Backoff, ChildBuilder, ChildCounts, ChildInfo, ChildKey, ChildState, Directive, Ignore,
@@ -53,6 +62,8 @@ pub mod __private {
     pub use crate::actor_ref::{Client, RawRef};
     pub use crate::context::Watched;
     use crate::error::{AskError, BoxError};
+    pub use crate::protocol::{BareClient, ProtocolClient, RawProtoRef, Route};
+    pub use crate::registry::Registrant;
     pub use crate::reply::ReplyTo;
 
     /// Fails the ask of a mailbox entry that will never be handled; returns

@@ -267,6 +267,12 @@ pub(crate) fn channel<T, A>(kind: MailboxKind, cell: std::sync::Arc<Cell>) -> (T
 }
 
 impl<T, A> Tx<T, A> {
+    /// A sender on the mailbox `shared` belongs to.
+    #[inline]
+    pub(crate) fn from_shared(shared: Arc<Shared<T, A>>) -> Self {
+        Tx { shared }
+    }
+
     /// Waits for space (bounded) and enqueues; hands the value back if closed.
     #[inline]
     pub(crate) async fn send(&self, value: T) -> Result<(), T> {

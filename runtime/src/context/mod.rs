@@ -88,6 +88,12 @@ impl<A: Actor> Context<A> {
         self.tx.cell()
     }
 
+    /// This actor's path in the supervision tree, if it has one (see
+    /// [`ActorPath`](crate::ActorPath)); set before its first hook runs.
+    pub fn path(&self) -> Option<&crate::ActorPath> {
+        self.cell().path()
+    }
+
     /// A reference to this actor.
     ///
     /// Holding it keeps the actor from stopping by itself; an actor that
@@ -193,11 +199,17 @@ impl<A: Actor> Context<A> {
     /// Spawns a child actor configured by a builder, e.g.
     /// `ctx.spawn_with(Child::default().builder().name("child"))`.
     ///
+    /// A named child of an actor with a path takes the path below it
+    /// (`/app/worker/child`, see [`ActorPath`](crate::ActorPath)). If a
+    /// live actor holds that path already, or the name cannot be a path
+    /// segment, the child is still spawned, without a path, and a warning
+    /// names the path and its holder.
+    ///
     /// # Panics
     ///
     /// Panics when called outside a tokio runtime.
     pub fn spawn_with<C: Actor>(&mut self, builder: ActorBuilder<C>) -> ActorRef<C> {
-        let child = builder.spawn();
+        let child = builder.under(self.cell()).spawn();
         let cell = child.cell();
         let books = self.books();
         books.lock().children.insert(cell.id, cell.clone());

@@ -24,6 +24,16 @@ impl Supervisor {
     /// learns the outcome (see [`starting`](super::starting)).
     pub(super) fn add(&mut self, mut child: Child, reply: Answer<()>, ctx: &mut Context<Self>) {
         child.dynamic = true;
+        if let Err(error) = crate::registry::paths::assign_child(ctx.cell(), &child.slot.mailbox())
+        {
+            let reason = StopReason::StartFailed(std::sync::Arc::new(error));
+            child.slot.finalize(Some(reason.clone()));
+            let _ = reply.send(Err(SupervisorError::ChildStartFailed {
+                child: child.id(),
+                reason,
+            }));
+            return;
+        }
         self.adopt(&child.slot, &ctx.tx);
         self.children.push(child);
         let pos = self.children.len() - 1;

@@ -156,10 +156,11 @@ impl SupervisorBuilder {
     /// Panics outside a tokio runtime.
     pub async fn spawn(self) -> Result<ActorRef<Supervisor>, SpawnError> {
         let name = self.name.clone();
-        let sup = self
+        let mut sup = self
             .sup
             .into_inner()
             .unwrap_or_else(PoisonError::into_inner);
+        sup.root = true;
         let mut builder = ActorBuilder::new(sup).unbounded();
         if let Some(name) = name {
             builder = builder.name(name);

@@ -181,6 +181,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// The type-erased view of a slot that a supervisor manages.
 pub(crate) trait ChildSlot: Send + Sync {
     fn cell(&self) -> &Arc<Cell>;
+    /// The child's mailbox, erased: what its path entry holds.
+    fn mailbox(&self) -> Arc<dyn crate::protocol::Erased>;
     fn generation(&self) -> u64;
     /// Connects the child to its supervisor: how it reports, and the
     /// supervisor's decider for a child declared without one.
@@ -393,6 +395,10 @@ impl<A: Actor> Slot<A> {
 }
 
 impl<A: Actor> ChildSlot for Slot<A> {
+    fn mailbox(&self) -> Arc<dyn crate::protocol::Erased> {
+        crate::protocol::erase::<A>(&self.raw.tx)
+    }
+
     fn cell(&self) -> &Arc<Cell> {
         &self.cell
     }

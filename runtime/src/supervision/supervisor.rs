@@ -25,6 +25,7 @@ use crate::cell::{ActorId, Cell, KILL, STOP};
 use crate::context::Context;
 use crate::error::{BoxError, StopReason};
 use crate::mailbox::ActorTx;
+use crate::registry::paths;
 
 /// An actor that runs other actors and restarts them, with fresh state from
 /// their factories, when they fail: "let it crash".
@@ -92,6 +93,10 @@ pub struct Supervisor {
     myself: Option<ActorRef<Supervisor>>,
     /// Distinguishes the backoff timers of successive failures.
     next_token: u64,
+    /// Spawned on its own by `SupervisorBuilder::spawn`: a named root of
+    /// the tree of paths. A nested supervisor takes its path from its
+    /// parent instead.
+    pub(super) root: bool,
 }
 
 impl Clone for Supervisor {
@@ -106,6 +111,7 @@ impl Clone for Supervisor {
             restarts: VecDeque::new(),
             myself: None,
             next_token: 0,
+            root: self.root,
         }
     }
 }
@@ -159,6 +165,7 @@ impl Supervisor {
                 restarts: VecDeque::new(),
                 myself: None,
                 next_token: 0,
+                root: false,
             }),
             name: None,
         }
@@ -490,13 +497,25 @@ impl Actor for Supervisor {
     }
 
     async fn __on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+        if self.root
+            && let Err(error) = paths::assign_root(&crate::protocol::erase::<Self>(&ctx.tx))
+        {
+            for child in self.children.drain(..) {
+                child.slot.finalize(Some(StopReason::NotStarted));
+            }
+            return Err(Box::new(error));
+        }
         self.myself = Some(ctx.myself());
         for child in &self.children {
             self.adopt(&child.slot, &ctx.tx);
         }
         for i in 0..self.children.len() {
             self.children[i].started_at = Instant::now();
-            match Self::start_child(&self.children[i], ctx.cell()).await {
+            let started = match paths::assign_child(ctx.cell(), &self.children[i].slot.mailbox()) {
+                Ok(()) => Self::start_child(&self.children[i], ctx.cell()).await,
+                Err(error) => Err(StopReason::StartFailed(Arc::new(error))),
+            };
+            match started {
                 Ok(()) => {}
                 Err(reason) if Ignore::is(&reason) => {
                     // OTP's `ignore`: kept as a spec, not a failure.

@@ -1,0 +1,6 @@
+use typact::prelude::*;
+
+#[protocol]
+struct Storage;
+
+fn main() {}
