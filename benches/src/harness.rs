@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use tokio::sync::{Notify, mpsc};
 
-use crate::model::{CAPACITY, Mailbox, Runtime};
+use crate::model::{Mailbox, Runtime};
 
 /// How long a benchmark may wait for its actors before it is declared stuck.
 const STUCK_AFTER: Duration = Duration::from_secs(300);
@@ -67,6 +67,17 @@ impl Placer {
                 A::start_in_arbiter(extra, move |_| actor)
             }
             _ => actix::Actor::start(actor),
+        }
+    }
+
+    /// Spawns a task (not an actor), alternating between the arbiters like
+    /// [`start`](Self::start).
+    pub(crate) fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
+        match &self.extra {
+            Some(extra) if self.next.fetch_add(1, Ordering::Relaxed).is_multiple_of(2) => {
+                extra.spawn(task);
+            }
+            _ => drop(actix_rt::spawn(task)),
         }
     }
 }
@@ -201,12 +212,12 @@ impl<T> Rx<T> {
 
 /// A tokio mpsc channel of the given kind.
 pub(crate) fn channel<T>(mailbox: Mailbox) -> (Tx<T>, Rx<T>) {
-    match mailbox {
-        Mailbox::Bounded => {
-            let (tx, rx) = mpsc::channel(CAPACITY);
+    match mailbox.capacity() {
+        Some(capacity) => {
+            let (tx, rx) = mpsc::channel(capacity);
             (Tx::Bounded(tx), Rx::Bounded(rx))
         }
-        Mailbox::Unbounded => {
+        None => {
             let (tx, rx) = mpsc::unbounded_channel();
             (Tx::Unbounded(tx), Rx::Unbounded(rx))
         }
@@ -215,9 +226,9 @@ pub(crate) fn channel<T>(mailbox: Mailbox) -> (Tx<T>, Rx<T>) {
 
 /// Typact's mailbox setting for the given kind.
 pub(crate) fn typact_mailbox(mailbox: Mailbox) -> typact::MailboxKind {
-    match mailbox {
-        Mailbox::Bounded => typact::MailboxKind::Bounded(CAPACITY),
-        Mailbox::Unbounded => typact::MailboxKind::Unbounded,
+    match mailbox.capacity() {
+        Some(capacity) => typact::MailboxKind::Bounded(capacity),
+        None => typact::MailboxKind::Unbounded,
     }
 }
 
@@ -228,16 +239,16 @@ pub(crate) fn kameo_mailbox<A: kameo::Actor>(
     kameo::mailbox::MailboxSender<A>,
     kameo::mailbox::MailboxReceiver<A>,
 ) {
-    match mailbox {
-        Mailbox::Bounded => kameo::mailbox::bounded(CAPACITY),
-        Mailbox::Unbounded => kameo::mailbox::unbounded(),
+    match mailbox.capacity() {
+        Some(capacity) => kameo::mailbox::bounded(capacity),
+        None => kameo::mailbox::unbounded(),
     }
 }
 
 /// xtra's mailbox of the given kind.
 pub(crate) fn xtra_mailbox<A>(mailbox: Mailbox) -> (xtra::Address<A>, xtra::Mailbox<A>) {
-    match mailbox {
-        Mailbox::Bounded => xtra::Mailbox::bounded(CAPACITY),
-        Mailbox::Unbounded => xtra::Mailbox::unbounded(),
+    match mailbox.capacity() {
+        Some(capacity) => xtra::Mailbox::bounded(capacity),
+        None => xtra::Mailbox::unbounded(),
     }
 }

@@ -1,6 +1,6 @@
 //! typact-bench: typact side by side with raw tokio channels, kameo, ractor,
-//! actix and xtra, on Savina's actor benchmarks plus ask latency, spawning
-//! and memory per idle actor.
+//! actix and xtra, on Savina's actor benchmarks plus fan-in, ask latency,
+//! spawning, memory per idle actor and a million idle actors.
 //!
 //! ```text
 //! cargo run --release -p typact-bench                 # everything, standard sizes, 5 runs
@@ -42,9 +42,9 @@ usage: typact-bench [--quick] [--runs N] [--only BENCH,...] [--frameworks FW,...
 
   --quick        small sizes and one run (under two minutes)
   --runs N       runs per cell, the median is kept (default 5, or 1 with --quick)
-  --only LIST    comma-separated benchmarks: ping_pong, counting, thread_ring,
-                 fork_join_throughput, fork_join_create, big, chameneos,
-                 ask_latency, spawn, pool
+  --only LIST    comma-separated benchmarks: ping_pong, counting, fan_in,
+                 thread_ring, fork_join_throughput, fork_join_create, big,
+                 chameneos, ask_latency, spawn, million_idle, pool
   --frameworks LIST
                  comma-separated frameworks to run: tokio, typact, kameo,
                  ractor, actix, xtra (default: all; without tokio, no ratios)
@@ -135,22 +135,30 @@ fn main() -> ExitCode {
     }
 }
 
-/// `--child FRAMEWORK RUNTIME MAILBOX N`: one spawn measurement, in a process
-/// of its own (see `bench::spawn`).
+/// `--child BENCH FRAMEWORK RUNTIME MAILBOX N`: one spawn or million-idle
+/// measurement, in a process of its own (see `bench::spawn` and
+/// `bench::million_idle`).
 fn child(args: &[String]) -> ExitCode {
     let parsed = match args {
-        [fw, rt, mb, n] => Framework::parse(fw)
+        [bench, fw, rt, mb, n] => Bench::parse(bench)
+            .filter(|b| matches!(b, Bench::Spawn | Bench::MillionIdle))
+            .zip(Framework::parse(fw))
             .zip(Runtime::parse(rt))
             .zip(Mailbox::parse(mb))
             .zip(n.parse::<usize>().ok()),
         _ => None,
     };
-    let Some((((fw, rt), mb), n)) = parsed else {
-        eprintln!("typact-bench: --child needs FRAMEWORK RUNTIME MAILBOX N");
+    let Some(((((bench, fw), rt), mb), n)) = parsed else {
+        eprintln!("typact-bench: --child needs spawn|million_idle FRAMEWORK RUNTIME MAILBOX N");
         return ExitCode::from(2);
     };
     // On success the child prints its result and exits from inside.
-    let error = match bench::spawn::child(fw, rt, mb, n) {
+    let outcome = if bench == Bench::Spawn {
+        bench::spawn::child(fw, rt, mb, n)
+    } else {
+        bench::million_idle::child(fw, rt, mb, n)
+    };
+    let error = match outcome {
         Ok(()) => "the measurement ended without a result".to_owned(),
         Err(error) => error,
     };
@@ -170,7 +178,7 @@ fn measure_all(options: &Options) -> Vec<Row> {
     let mut rows = Vec::new();
     for &bench in &options.only {
         for rt in Runtime::ALL {
-            for mb in Mailbox::ALL {
+            for &mb in bench.mailboxes() {
                 let started = Instant::now();
                 let mut samples: Vec<Result<Vec<Vec<f64>>, Cell>> = Framework::ALL
                     .iter()

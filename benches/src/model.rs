@@ -6,6 +6,10 @@ use std::fmt;
 /// The capacity of every bounded mailbox in the suite, typact's default.
 pub(crate) const CAPACITY: usize = 1024;
 
+/// The capacity of the small bounded mailboxes of the messaging rows,
+/// kameo's default.
+pub(crate) const SMALL_CAPACITY: usize = 64;
+
 /// An actor framework, or the raw tokio baseline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Framework {
@@ -50,11 +54,13 @@ impl Framework {
             return Some("the pool row compares typact's Pool with hand-rolled tokio tasks only");
         }
         match (self, mailbox) {
-            (Framework::Ractor, Mailbox::Bounded) => Some("ractor has unbounded mailboxes only"),
+            (Framework::Ractor, Mailbox::Bounded | Mailbox::Small) => {
+                Some("ractor has unbounded mailboxes only")
+            }
             // actix's only tell (`do_send`) ignores the mailbox's capacity, and
             // its only ask (`send`) respects it: the unbounded row uses the
             // first, the bounded row the second.
-            (Framework::Actix, Mailbox::Bounded) if !bench.asks_only() => {
+            (Framework::Actix, Mailbox::Bounded | Mailbox::Small) if !bench.asks_only() => {
                 Some("actix has no tell that waits for mailbox room")
             }
             (Framework::Actix, Mailbox::Unbounded) if bench.asks_only() => {
@@ -95,21 +101,36 @@ impl Runtime {
     }
 }
 
-/// Bounded (capacity [`CAPACITY`]) or unbounded mailboxes, for every actor of
-/// a benchmark.
+/// Bounded (capacity [`CAPACITY`], or [`SMALL_CAPACITY`] on the messaging
+/// rows) or unbounded mailboxes, for every actor of a benchmark.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Mailbox {
+    /// Capacity [`CAPACITY`].
     Bounded,
+    /// Capacity [`SMALL_CAPACITY`]; the messaging rows only (see
+    /// [`Bench::mailboxes`]).
+    Small,
     Unbounded,
 }
 
 impl Mailbox {
-    pub(crate) const ALL: [Mailbox; 2] = [Mailbox::Bounded, Mailbox::Unbounded];
+    /// In table order.
+    pub(crate) const ALL: [Mailbox; 3] = [Mailbox::Bounded, Mailbox::Small, Mailbox::Unbounded];
 
     pub(crate) fn name(self) -> &'static str {
         match self {
             Mailbox::Bounded => "bounded",
+            Mailbox::Small => "bounded_64",
             Mailbox::Unbounded => "unbounded",
+        }
+    }
+
+    /// The capacity of a bounded mailbox; `None` for unbounded.
+    pub(crate) fn capacity(self) -> Option<usize> {
+        match self {
+            Mailbox::Bounded => Some(CAPACITY),
+            Mailbox::Small => Some(SMALL_CAPACITY),
+            Mailbox::Unbounded => None,
         }
     }
 
@@ -181,12 +202,15 @@ pub(crate) enum Bench {
     AskLatency,
     Spawn,
     Pool,
+    FanIn,
+    MillionIdle,
 }
 
 impl Bench {
-    pub(crate) const ALL: [Bench; 10] = [
+    pub(crate) const ALL: [Bench; 12] = [
         Bench::PingPong,
         Bench::Counting,
+        Bench::FanIn,
         Bench::ThreadRing,
         Bench::ForkJoinThroughput,
         Bench::ForkJoinCreate,
@@ -194,6 +218,7 @@ impl Bench {
         Bench::Chameneos,
         Bench::AskLatency,
         Bench::Spawn,
+        Bench::MillionIdle,
         Bench::Pool,
     ];
 
@@ -210,6 +235,8 @@ impl Bench {
             Bench::AskLatency => "ask_latency",
             Bench::Spawn => "spawn",
             Bench::Pool => "pool",
+            Bench::FanIn => "fan_in",
+            Bench::MillionIdle => "million_idle",
         }
     }
 
@@ -219,7 +246,16 @@ impl Bench {
 
     /// Whether the benchmark sends only asks (no tells).
     fn asks_only(self) -> bool {
-        matches!(self, Bench::AskLatency | Bench::Spawn)
+        matches!(self, Bench::AskLatency | Bench::Spawn | Bench::MillionIdle)
+    }
+
+    /// The mailbox kinds the benchmark is measured with, in table order: the
+    /// messaging rows also at capacity 64.
+    pub(crate) fn mailboxes(self) -> &'static [Mailbox] {
+        match self {
+            Bench::PingPong | Bench::Counting | Bench::FanIn => &Mailbox::ALL,
+            _ => &[Mailbox::Bounded, Mailbox::Unbounded],
+        }
     }
 
     /// The figures one run of the benchmark yields, in order.
@@ -256,6 +292,12 @@ impl Bench {
             m("pool_one_actor", "Pool work, one actor", Unit::MsgPerSec),
             m("pool_two_workers", "Pool work, pool of 2", Unit::MsgPerSec),
         ];
+        const FAN_IN: &[Metric] = &[m("fan_in", "FanIn, 8 senders", Unit::MsgPerSec)];
+        const MILLION_IDLE: &[Metric] = &[
+            m("million_idle_bytes", "Idle actors: bytes each", Unit::Bytes),
+            m("million_idle_spawn", "Idle actors: spawn all", Unit::Millis),
+            m("million_idle_stop", "Idle actors: stop all", Unit::Millis),
+        ];
         match self {
             Bench::PingPong => PING_PONG,
             Bench::Counting => COUNTING,
@@ -267,6 +309,8 @@ impl Bench {
             Bench::AskLatency => ASK_LATENCY,
             Bench::Spawn => SPAWN,
             Bench::Pool => POOL,
+            Bench::FanIn => FAN_IN,
+            Bench::MillionIdle => MILLION_IDLE,
         }
     }
 }
@@ -302,10 +346,15 @@ pub(crate) struct Sizes {
     pub(crate) spawn: usize,
     /// Pool: jobs told to one actor, then to a pool of 2.
     pub(crate) pool_jobs: u64,
+    /// FanIn: tells to one counter, split over the senders, then one ask.
+    pub(crate) fan_in: u64,
+    /// Million idle: actors spawned, left idle, then stopped.
+    pub(crate) idle_actors: usize,
 }
 
 impl Sizes {
-    /// Savina's standard sizes, plus 100,000 asks and 100,000 actors.
+    /// Savina's standard sizes, plus 100,000 asks, 100,000 actors and a
+    /// million idle ones.
     pub(crate) const FULL: Sizes = Sizes {
         ping_pong: 40_000,
         counting: 1_000_000,
@@ -321,6 +370,8 @@ impl Sizes {
         asks: 100_000,
         spawn: 100_000,
         pool_jobs: 200_000,
+        fan_in: 1_000_000,
+        idle_actors: 1_000_000,
     };
 
     /// About a fifth of the work, for a run well under two minutes.
@@ -339,5 +390,7 @@ impl Sizes {
         asks: 20_000,
         spawn: 20_000,
         pool_jobs: 50_000,
+        fan_in: 200_000,
+        idle_actors: 50_000,
     };
 }

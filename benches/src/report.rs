@@ -215,7 +215,9 @@ pub(crate) fn markdown(rows: &[Row], info: &RunInfo) -> String {
          in the same run. The `Better` column says which way is good: on \
          `higher` rows (rates) a ratio above 1 beats raw tokio; on `lower` rows \
          (times and bytes) a ratio below 1 does. `typact leads?` compares \
-         typact with the other frameworks, not with the baseline.\n\n",
+         typact with the other frameworks, not with the baseline. Mailboxes: \
+         `bounded` holds 1024 messages, `bounded_64` 64 (the messaging rows \
+         only), `unbounded` has no bound.\n\n",
     );
     out.push_str(&markdown_table(rows));
     out.push_str(

@@ -136,6 +136,15 @@ fn panel(svg: &mut String, rows: &[&Row], heading: &str, top: f64) -> f64 {
     }
     for (i, row) in rows.iter().enumerate() {
         let y0 = plot_top + i as f64 * group + GROUP_GAP / 2.0;
+        // A faint rule where a new metric starts, to tell the runtime and
+        // mailbox variants of one metric from the next.
+        if i > 0 && rows[i - 1].metric.key != row.metric.key {
+            let ry = plot_top + i as f64 * group;
+            let _ = writeln!(
+                svg,
+                r##"<line x1="10" y1="{ry:.1}" x2="{PLOT_RIGHT}" y2="{ry:.1}" stroke="#bbb" stroke-width="0.5" stroke-dasharray="3,3"/>"##
+            );
+        }
         let label = format!(
             "{} · {} · {}",
             row.metric.title,

@@ -4,6 +4,7 @@
 /// Raw tokio: a task owns the count and drains an mpsc channel.
 pub(crate) mod tokio_raw {
     use tokio::sync::oneshot;
+    use tokio::task::JoinHandle;
 
     use crate::harness::{self, Outcome, Tx};
     use crate::model::Mailbox;
@@ -14,8 +15,13 @@ pub(crate) mod tokio_raw {
     }
 
     pub(crate) fn spawn(mailbox: Mailbox) -> Tx<Msg> {
+        spawn_joinable(mailbox).0
+    }
+
+    /// [`spawn`], with the task's handle, to wait for it to end.
+    pub(crate) fn spawn_joinable(mailbox: Mailbox) -> (Tx<Msg>, JoinHandle<()>) {
         let (tx, mut rx) = harness::channel(mailbox);
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             let mut count = 0u64;
             while let Some(msg) = rx.recv().await {
                 match msg {
@@ -26,7 +32,7 @@ pub(crate) mod tokio_raw {
                 }
             }
         });
-        tx
+        (tx, task)
     }
 
     /// The baseline's ask: a oneshot travels with the request.
@@ -177,6 +183,8 @@ pub(crate) mod actix_impl {
     impl Actor for Counter {
         type Context = Context<Self>;
 
+        // Actix runs on bounded rows only for asks, which only the rows of
+        // capacity 1024 have (see `Framework::unsupported`).
         fn started(&mut self, ctx: &mut Context<Self>) {
             ctx.set_mailbox_capacity(CAPACITY);
         }

@@ -7,7 +7,9 @@ mod big;
 mod chameneos;
 mod counter;
 mod counting;
+mod fan_in;
 mod fork_join;
+pub(crate) mod million_idle;
 mod ping_pong;
 mod pool;
 pub(crate) mod spawn;
@@ -36,6 +38,8 @@ pub(crate) fn run(
         Bench::AskLatency => ask_latency::run(fw, rt, mb, sizes),
         Bench::Spawn => spawn::run(fw, rt, mb, sizes),
         Bench::Pool => pool::run(fw, rt, mb, sizes),
+        Bench::FanIn => fan_in::run(fw, rt, mb, sizes),
+        Bench::MillionIdle => million_idle::run(fw, rt, mb, sizes),
     }
 }
 

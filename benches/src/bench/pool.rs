@@ -114,9 +114,9 @@ async fn typact_one(mb: Mailbox, n: u64) -> Outcome {
     let builder = typact::Actor::builder(Worker {
         latch: latch.clone(),
     });
-    let worker = match mb {
-        Mailbox::Bounded => builder.capacity(CAPACITY),
-        Mailbox::Unbounded => builder.unbounded(),
+    let worker = match mb.capacity() {
+        Some(capacity) => builder.capacity(capacity),
+        None => builder.unbounded(),
     }
     .spawn();
     let start = Instant::now();
@@ -138,9 +138,9 @@ async fn typact_pool(mb: Mailbox, n: u64) -> Outcome {
     let builder = typact::Pool::builder(factory)
         .workers(2)
         .worker_capacity(CAPACITY);
-    let pool = match mb {
-        Mailbox::Bounded => builder.capacity(CAPACITY),
-        Mailbox::Unbounded => builder.unbounded(),
+    let pool = match mb.capacity() {
+        Some(capacity) => builder.capacity(capacity),
+        None => builder.unbounded(),
     }
     .spawn()
     .await

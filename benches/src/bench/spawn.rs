@@ -20,23 +20,37 @@ use crate::bench::counter::{
 };
 use crate::harness::{self, Outcome, debug};
 use crate::memory::resident_bytes;
-use crate::model::{Framework, Mailbox, Runtime, Sizes};
+use crate::model::{Bench, Framework, Mailbox, Runtime, Sizes};
 
 /// Actors spawned, asked and dropped before measuring, so that the runtime's
 /// threads and the framework's code are warm.
-const WARM_UP: usize = 64;
+pub(crate) const WARM_UP: usize = 64;
 
 /// Runs one measurement in a child process; returns the time in ms and the
 /// bytes per idle actor.
 pub(crate) fn run(fw: Framework, rt: Runtime, mb: Mailbox, sizes: &Sizes) -> Outcome<Vec<f64>> {
+    in_child(Bench::Spawn, fw, rt, mb, sizes.spawn)
+}
+
+/// Runs `bench`'s child side for `n` actors in a child process (this binary
+/// with `--child`), and returns the figures of its `RESULT` line, one per
+/// metric of `bench`.
+pub(crate) fn in_child(
+    bench: Bench,
+    fw: Framework,
+    rt: Runtime,
+    mb: Mailbox,
+    n: usize,
+) -> Outcome<Vec<f64>> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot find this binary: {e}"))?;
     let output = Command::new(exe)
         .args([
             "--child",
+            bench.name(),
             fw.name(),
             rt.name(),
             mb.name(),
-            &sizes.spawn.to_string(),
+            &n.to_string(),
         ])
         .output()
         .map_err(|e| format!("cannot start the child process: {e}"))?;
@@ -50,7 +64,7 @@ pub(crate) fn run(fw: Framework, rt: Runtime, mb: Mailbox, sizes: &Sizes) -> Out
                 .collect::<Result<Vec<_>, _>>()
         });
     match figures {
-        Some(Ok(figures)) if figures.len() == 2 => Ok(figures),
+        Some(Ok(figures)) if figures.len() == bench.metrics().len() => Ok(figures),
         _ => Err(format!(
             "the child process failed ({}): {}",
             output.status,
@@ -97,12 +111,12 @@ async fn report(measure: impl Future<Output = Outcome<Spawned>>, n: usize) -> Ou
 /// reports "not ready" and is polled again, which makes joining 100,000
 /// replies quadratic for the frameworks whose replies travel on tokio's
 /// channels (the baseline, typact, kameo, ractor) and not for the others.
-async fn ask_all<F: Future>(asks: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+pub(crate) async fn ask_all<F: Future>(asks: impl IntoIterator<Item = F>) -> Vec<F::Output> {
     unconstrained(join_all(asks)).await
 }
 
 /// Checks the answers of the asks: every counter starts at zero.
-fn check<E: std::fmt::Debug>(answers: Vec<Result<u64, E>>) -> Outcome<()> {
+pub(crate) fn check<E: std::fmt::Debug>(answers: Vec<Result<u64, E>>) -> Outcome<()> {
     for answer in answers {
         if answer.map_err(debug)? != 0 {
             return Err("a fresh counter answered non-zero".to_owned());
