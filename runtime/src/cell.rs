@@ -4,7 +4,7 @@
 use std::fmt;
 use std::num::NonZeroU64;
 use std::pin::pin;
-use std::sync::atomic::{AtomicU8, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
@@ -62,6 +62,13 @@ impl fmt::Display for ActorId {
     }
 }
 
+/// The type of [`Cell::queued`]: loom's under `--cfg typact_loom`, so that
+/// the model checks see the mailbox's idle look.
+#[cfg(typact_loom)]
+pub(crate) type QueuedFlag = loom::sync::atomic::AtomicBool;
+#[cfg(not(typact_loom))]
+pub(crate) type QueuedFlag = AtomicBool;
+
 /// The most live references to one actor: past it, the process aborts, as
 /// with `Arc`'s count. Each reference is at least 8 bytes, so this is over
 /// 16 GiB of references to a single actor.
@@ -96,6 +103,10 @@ pub(crate) struct Cell {
     /// 32 bits, so that it shares a word with `flags`; see [`MAX_REFS`].
     pub(crate) refs: AtomicU32,
     pub(crate) flags: AtomicU8,
+    /// The mailbox's: whether it may hold an entry, so that its receiver
+    /// can go idle without its lock (see `mailbox::Rx::poll_recv`). Here,
+    /// in the padding after `flags`, it costs no bytes.
+    pub(crate) queued: QueuedFlag,
     pub(crate) id: ActorId,
     /// The actor type's name, behind one pointer rather than two words.
     pub(crate) type_name: &'static &'static str,
@@ -168,6 +179,7 @@ impl Cell {
             name,
             refs: AtomicU32::new(0),
             flags: AtomicU8::new(0),
+            queued: QueuedFlag::new(false),
             waker: AtomicWaker::new(),
             abort: Mutex::new(None),
             ending: OnceLock::new(),

@@ -1,5 +1,5 @@
-//! The mailbox: a queue of mailbox entries behind a mutex, with an async
-//! semaphore for the bound.
+//! The mailbox: a queue of mailbox entries behind a mutex, with a counter
+//! of places for the bound ([`Space`]).
 //!
 //! Why not tokio's mpsc: it allocates a block of slots every 32 messages and
 //! frees most of them again, so a steady stream of tells keeps allocating.
@@ -16,6 +16,14 @@
 //! typical batch is a running estimate that moves by at most a factor of two
 //! per swap, so a steady load keeps its buffers, and a burst's buffers are
 //! shrunk as soon as they are drained and the mailbox is quiet again.
+//!
+//! A receiver that keeps up goes idle after every message, so that look
+//! takes no lock: a flag in the cell says whether anything is queued (set
+//! by the push that fills an empty queue, cleared by the swap that empties
+//! it), and the receiver registers its waker before it reads the flag a
+//! second time, so a push it misses wakes it. When a buffer might need a
+//! trim, or the mailbox has closed, the look takes the lock as before. The
+//! loom models cover the unlocked look.
 //!
 //! All of it is safe code on std and tokio primitives.
 
@@ -35,6 +43,7 @@ use std::task::{Context as TaskContext, Poll, Wake, Waker};
 #[cfg(typact_loom)]
 use loom::sync::{Mutex, MutexGuard};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 #[cfg(not(typact_loom))]
 use std::sync::{Mutex, MutexGuard};
 use tokio::sync::TryAcquireError;
@@ -105,8 +114,13 @@ fn trim<T>(buffer: &mut VecDeque<T>, typical: u32) -> bool {
 
 /// Whether [`trim`] would shrink `buffer`.
 fn oversized<T>(buffer: &VecDeque<T>, typical: u32) -> bool {
+    buffer.is_empty() && too_large(buffer.capacity(), typical)
+}
+
+/// Whether an empty buffer of `capacity` would be trimmed.
+fn too_large(capacity: usize, typical: u32) -> bool {
     let typical = usize::try_from(typical).unwrap_or(usize::MAX);
-    buffer.is_empty() && buffer.capacity() / 4 > typical.max(TRIM_FLOOR)
+    capacity / 4 > typical.max(TRIM_FLOOR)
 }
 
 /// The next typical batch after a swap that took `taken` entries.
@@ -146,6 +160,12 @@ impl<T, A> Shared<T, A> {
         }
         if queue.first.is_none() {
             queue.first = Some(value);
+            // Only a receiver that goes idle without the lock clears the
+            // flag (see `Rx::swapped`); most of the time it is still set,
+            // and the cell's line, which every push reads, stays clean.
+            if !self.cell.queued.load(Ordering::Relaxed) {
+                self.cell.queued.store(true, Ordering::Release);
+            }
         } else {
             queue.rest.push_back(value);
         }
@@ -357,6 +377,18 @@ impl<T, A> Rx<T, A> {
         Some(first)
     }
 
+    /// After a swap under the lock took everything queued: clears the
+    /// `queued` flag, if this receiver can go idle without the lock (see
+    /// [`poll_recv`](Self::poll_recv)); otherwise the flag stays set, which
+    /// is always safe (it means "look under the lock"), and costs no write
+    /// to the cell's line.
+    #[inline]
+    fn swapped(&self, queue: &Queue<T>) {
+        if self.local.capacity() == 0 && !queue.closed {
+            self.shared.cell.queued.store(false, Ordering::Relaxed);
+        }
+    }
+
     /// Called with nothing queued and nothing taken, as the receiver goes
     /// idle: trims both buffers if a burst left them far too large. Rare
     /// (a buffer is only ever shrunk once per burst), so done under the
@@ -384,8 +416,27 @@ impl<T, A> Rx<T, A> {
         if let Some(value) = self.pop_local() {
             return Poll::Ready(Some(value));
         }
+        // Going idle, the common look of an actor that handles each message
+        // as it comes (request and reply, rings): it has no buffer of its
+        // own (it has only ever taken one entry at a time, from the queue's
+        // first slot, so there is nothing to trim), and nothing is queued,
+        // seen without the lock. An actor that takes batches keeps looking
+        // under the lock, where it often finds the sender's next entries
+        // instead of going idle (skipping the lock there made a streaming
+        // counter on two threads about a tenth slower). A push sets
+        // `queued` before it wakes; so a push this look misses either
+        // finds the waker registered here, or woke before the
+        // registration, and then the second load sees its flag (the
+        // waker's state orders the two).
+        if self.local.capacity() == 0 && !self.shared.cell.queued.load(Ordering::Acquire) {
+            self.shared.cell.register(cx.waker());
+            if !self.shared.cell.queued.load(Ordering::Acquire) {
+                return Poll::Pending;
+            }
+        }
         let mut queue = self.shared.lock();
         if let Some(value) = Self::refill(&mut self.local, &mut queue) {
+            self.swapped(&queue);
             drop(queue);
             self.release_one();
             return Poll::Ready(Some(value));
@@ -412,8 +463,7 @@ impl<T, A> Rx<T, A> {
         }
         // Registered under the lock: a sender pushes under it too and wakes
         // after releasing it, so a push that this look missed wakes the
-        // waker registered here. One lock per wait, not a look, a
-        // registration and a second look.
+        // waker registered here.
         self.shared.cell.register(cx.waker());
         Poll::Pending
     }
@@ -432,6 +482,7 @@ impl<T, A> Rx<T, A> {
         let mut queue = self.shared.lock();
         match Self::refill(&mut self.local, &mut queue) {
             Some(value) => {
+                self.swapped(&queue);
                 drop(queue);
                 self.release_one();
                 TryRecv::Value(value)
@@ -447,7 +498,12 @@ impl<T, A> Rx<T, A> {
     /// Refuses every later send (waiting senders get their value back);
     /// what is queued stays, for `try_recv` to drain.
     pub(crate) fn close(&mut self) {
-        self.shared.lock().closed = true;
+        let mut queue = self.shared.lock();
+        queue.closed = true;
+        // From now on every look takes the lock, and sees the mailbox
+        // closed: the swaps leave the flag set.
+        self.shared.cell.queued.store(true, Ordering::Relaxed);
+        drop(queue);
         if let Some(space) = &self.shared.space {
             space.close();
         }
