@@ -4,7 +4,7 @@
 use std::fmt;
 use std::num::NonZeroU64;
 use std::pin::pin;
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
@@ -67,7 +67,7 @@ impl fmt::Display for ActorId {
 #[cfg(typact_loom)]
 pub(crate) type QueuedFlag = loom::sync::atomic::AtomicBool;
 #[cfg(not(typact_loom))]
-pub(crate) type QueuedFlag = AtomicBool;
+pub(crate) type QueuedFlag = std::sync::atomic::AtomicBool;
 
 /// The most live references to one actor: past it, the process aborts, as
 /// with `Arc`'s count. Each reference is at least 8 bytes, so this is over

@@ -156,10 +156,6 @@ impl Space {
     }
 
     /// How many places are free now.
-    #[allow(
-        dead_code,
-        reason = "read by tests, and by pools routing to the least loaded worker"
-    )]
     pub(crate) fn available_permits(&self) -> usize {
         self.free.load(SeqCst) as usize
     }
