@@ -203,6 +203,25 @@ impl fmt::Debug for Registrant {
     }
 }
 
+/// The actor behind an entry found under `key` (a name or a path), as an
+/// `ActorRef<A>`: `NotFound` if there is none or it has stopped,
+/// `WrongType` naming both types if it is not an `A`.
+pub(crate) fn typed<A: Actor>(
+    key: &str,
+    mailbox: Option<Arc<dyn Erased>>,
+) -> Result<ActorRef<A>, LookupError> {
+    let not_found = || LookupError::NotFound { name: key.into() };
+    let mailbox = mailbox.ok_or_else(not_found)?;
+    let tx = crate::protocol::unerase::<A>(&mailbox).ok_or_else(|| LookupError::WrongType {
+        name: key.into(),
+        registered: mailbox.cell().type_name,
+        requested: A::TYPE_NAME,
+    })?;
+    crate::actor_ref::RawRef::try_new(tx)
+        .map(ActorRef::from_raw)
+        .ok_or_else(not_found)
+}
+
 mod sealed {
     pub trait Sealed {}
     impl<A: crate::Actor> Sealed for crate::ActorRef<A> {}

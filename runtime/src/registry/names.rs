@@ -4,12 +4,12 @@ use std::any::{Any, TypeId};
 use std::sync::{Arc, Weak};
 
 use crate::actor::Actor;
-use crate::actor_ref::{ActorRef, RawRef};
+use crate::actor_ref::ActorRef;
 use crate::bonds::HookKey;
 use crate::cell::ActorId;
-use crate::protocol::{Erased, Protocol, RawProtoRef, Ref, unerase};
+use crate::protocol::{Erased, Protocol, RawProtoRef, Ref};
 use crate::registry::error::{LookupError, RegisterError};
-use crate::registry::{Inner, Registrable, Registry, RegistryKey, lock};
+use crate::registry::{Inner, Registrable, Registry, RegistryKey, lock, typed};
 
 /// The protocol a ref was registered under, erased.
 pub(crate) struct Routes {
@@ -181,16 +181,7 @@ impl Registry {
     /// holding it is not an `A`.
     pub fn lookup<A: Actor>(&self, name: &str) -> Result<ActorRef<A>, LookupError> {
         let mailbox = lock(&self.inner.names).get(name).map(|e| e.mailbox.clone());
-        let not_found = || LookupError::NotFound { name: name.into() };
-        let mailbox = mailbox.ok_or_else(not_found)?;
-        let tx = unerase::<A>(&mailbox).ok_or_else(|| LookupError::WrongType {
-            name: name.into(),
-            registered: mailbox.cell().type_name,
-            requested: A::TYPE_NAME,
-        })?;
-        RawRef::try_new(tx)
-            .map(ActorRef::from_raw)
-            .ok_or_else(not_found)
+        typed(name, mailbox)
     }
 
     /// The ref registered under `name` as a [`Ref<P>`](crate::Ref): it must

@@ -9,10 +9,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
 
 use crate::actor::Actor;
-use crate::actor_ref::{ActorRef, RawRef};
+use crate::actor_ref::ActorRef;
 use crate::cell::{ActorId, Cell};
 use crate::path::ActorPath;
-use crate::protocol::{Erased, unerase};
+use crate::protocol::Erased;
 use crate::registry::error::{LookupError, PathError};
 
 static PATHS: LazyLock<Mutex<HashMap<ActorPath, Arc<dyn Erased>>>> = LazyLock::new(Mutex::default);
@@ -98,16 +98,7 @@ pub(crate) fn assign_child(parent: &Cell, mailbox: &Arc<dyn Erased>) -> Result<(
 /// The live actor at `path`, typed.
 pub(crate) fn lookup<A: Actor>(path: &str) -> Result<ActorRef<A>, LookupError> {
     let mailbox = table().get(path).cloned();
-    let not_found = || LookupError::NotFound { name: path.into() };
-    let mailbox = mailbox.ok_or_else(not_found)?;
-    let tx = unerase::<A>(&mailbox).ok_or_else(|| LookupError::WrongType {
-        name: path.into(),
-        registered: mailbox.cell().type_name,
-        requested: A::TYPE_NAME,
-    })?;
-    RawRef::try_new(tx)
-        .map(ActorRef::from_raw)
-        .ok_or_else(not_found)
+    super::typed(path, mailbox)
 }
 
 /// How many paths are held now.
