@@ -584,6 +584,10 @@ impl<A: Actor> Future for Run<A> {
                 Phase::Serve(parts) => {
                     let result = ready!(serve_now(parts, cx));
                     match mem::replace(phase, Phase::Done) {
+                        Phase::Serve(parts) if ends_at_once(&parts) => {
+                            end_now(parts, result);
+                            return Poll::Ready(());
+                        }
                         Phase::Serve(parts) => Phase::End(Box::pin(end(parts, result))),
                         _ => unreachable!(),
                     }
@@ -713,6 +717,29 @@ async fn end<A: Actor>(mut parts: Parts<A>, result: Result<StopReason, StopReaso
         result,
     )
     .await;
+    record_end(parts, reason);
+}
+
+/// Whether an actor's end has nothing to wait for: no children, timers or
+/// tasks (it never made any), and no `on_stop` hook. Then it ends in the
+/// poll that saw it stop, with no future of its own.
+fn ends_at_once<A: Actor>(parts: &Parts<A>) -> bool {
+    !A::__ON_STOP && parts.ctx.has_no_books()
+}
+
+/// The end of an actor for which [`ends_at_once`] holds: the same steps as
+/// [`end`], none of which waits.
+fn end_now<A: Actor>(mut parts: Parts<A>, result: Result<StopReason, StopReason>) {
+    let reason = match result {
+        Ok(reason) | Err(reason) => reason,
+    };
+    observe::stopping(parts.ctx.cell());
+    parts.inbox.drain();
+    record_end(parts, reason);
+}
+
+/// Drops what is left of an ended actor and announces its end.
+fn record_end<A: Actor>(parts: Parts<A>, reason: StopReason) {
     let Parts {
         actor,
         ctx,
