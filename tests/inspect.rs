@@ -90,6 +90,8 @@ async fn a_snapshot_lists_live_actors_with_their_counters() {
     );
     let summaries = inspect::summaries(&[account.id()], Duration::from_secs(5)).await;
     assert_eq!(summaries[0].1.as_deref(), Some("balance 50"));
+    // Asking for a summary is not a handled message.
+    assert_eq!(inspect::get(account.id()).unwrap().handled, 5);
 
     // Stopped actors leave the picture.
     account.stop();

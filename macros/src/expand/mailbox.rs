@@ -290,7 +290,7 @@ impl Mailbox<'_> {
             "typact: a visit is handled by `__handle_now`"
         ),));
         self.span_arms
-            .push(quote!(#mailbox::__Visit(_) => #private::tracing::Span::none(),));
+            .push(quote!(#mailbox::__Visit(_) => __site.internal(),));
         self.span_arms.push(quote! {
             #mailbox::#watched(__watched) => <Self as ::typact::Actor>::__span(__watched.entry_mut(), __site),
         });

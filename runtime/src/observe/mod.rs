@@ -131,6 +131,8 @@ pub struct SpanSite<'a> {
     cell: &'a Cell,
     depth: std::cell::Cell<u32>,
     sent: std::cell::Cell<Option<Instant>>,
+    /// Set for the inspector's own visits, which are not counted.
+    internal: std::cell::Cell<bool>,
 }
 
 impl fmt::Debug for SpanSite<'_> {
@@ -140,6 +142,13 @@ impl fmt::Debug for SpanSite<'_> {
 }
 
 impl SpanSite<'_> {
+    /// Marks the entry as the inspector's own (a summary's visit): no
+    /// span, and not counted as handled nor kept in the history.
+    pub fn internal(&self) -> Span {
+        self.internal.set(true);
+        Span::none()
+    }
+
     /// The span of `entry`, made by `make` from its parent, the actor,
     /// the actor's id and whether it is an ask; links it to its sender's
     /// span when that is not its parent.
@@ -185,6 +194,8 @@ pub(crate) struct Observation {
     /// How long the message waited in the mailbox, when metrics are on.
     waited: Option<std::time::Duration>,
     record: Option<(&'static str, Option<String>, bool, SystemTime)>,
+    /// The inspector's own visit: not counted.
+    internal: bool,
 }
 
 /// The observation of `entry`, about to be handled by the actor of
@@ -198,11 +209,13 @@ pub(crate) fn begin<A: Actor>(
         cell,
         depth: std::cell::Cell::new(0),
         sent: std::cell::Cell::new(None),
+        internal: std::cell::Cell::new(false),
     };
     // Also where the entry's trace is taken out, for its time in the
     // mailbox; a span whose callsite is off is `Span::none()`.
     let span = A::__span(entry, &site);
-    let record = stats.filter(|s| s.history_on()).map(|_| {
+    let internal = site.internal.get();
+    let record = stats.filter(|s| !internal && s.history_on()).map(|_| {
         let (name, detail, ask) = A::__describe(entry);
         (name, detail, ask, SystemTime::now())
     });
@@ -213,6 +226,7 @@ pub(crate) fn begin<A: Actor>(
         began: timed.then(Instant::now),
         waited: site.sent.get().map(|sent| sent.elapsed()),
         record,
+        internal,
     }
 }
 
@@ -236,7 +250,9 @@ impl Observation {
             let _entered = self.span.enter();
             tracing::trace!(target: "typact", took_us = took.as_micros() as u64, "message handled");
         }
-        let Some(stats) = stats else { return };
+        let Some(stats) = stats.filter(|_| !self.internal) else {
+            return;
+        };
         stats.count_handled();
         #[cfg(feature = "metrics")]
         stats.metrics.handled(took, self.waited);
