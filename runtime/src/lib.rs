@@ -13,6 +13,7 @@ mod builder;
 mod cell;
 mod context;
 mod error;
+pub mod inspect;
 mod mailbox;
 mod path;
 mod pool;
@@ -25,6 +26,7 @@ mod supervision;
 pub mod testkit;
 mod topic;
 mod weak;
+pub mod wire;
 
 pub use crate::actor::{Actor, Handler, Message};
 pub use crate::actor_ref::{ActorRef, Permit, Tell};

@@ -105,3 +105,9 @@ pub(crate) fn lookup<A: Actor>(path: &str) -> Result<ActorRef<A>, LookupError> {
 pub(crate) fn count() -> usize {
     table().len()
 }
+
+/// Every actor that holds a path now. (Temporary: used by the shell
+/// branch's stand-in for `typact::inspect` until the seam lands.)
+pub(crate) fn live() -> Vec<Arc<dyn Erased>> {
+    table().values().cloned().collect()
+}

@@ -1,0 +1,689 @@
+//! The requests of the protocol: their arguments, what each does through
+//! `typact::inspect`, and the JSON of actors and errors.
+
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, SystemTime};
+
+use serde_json::{Map, Value, json};
+
+use super::PROTOCOL;
+use super::conn::MIN_INTERVAL;
+use crate::cell::ActorId;
+use crate::inspect::{self, ActorSnapshot, ActorState, InspectError};
+use crate::wire::{MessageInfo, WireError};
+
+/// How long a listing waits for the actors' summaries.
+const SUMMARY_TIMEOUT: Duration = Duration::from_millis(500);
+/// An ask's timeout when the request sets none.
+const ASK_TIMEOUT: Duration = Duration::from_secs(5);
+/// How many near paths an unknown path's error suggests.
+const SUGGESTIONS: usize = 5;
+
+/// A request that failed, as the error object of its answer.
+#[derive(Debug)]
+pub(super) struct Failure {
+    code: &'static str,
+    message: String,
+    details: Map<String, Value>,
+}
+
+impl Failure {
+    fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Failure {
+            code,
+            message: message.into(),
+            details: Map::new(),
+        }
+    }
+
+    pub(super) fn bad_request(message: impl Into<String>) -> Self {
+        Failure::new("bad_request", message)
+    }
+
+    fn with(mut self, key: &str, value: Value) -> Self {
+        self.details.insert(key.to_owned(), value);
+        self
+    }
+
+    /// The answer line of this failure.
+    pub(super) fn answer(self, id: Value) -> Value {
+        let mut error = self.details;
+        error.insert("code".into(), self.code.into());
+        error.insert("message".into(), self.message.into());
+        json!({ "id": id, "error": error })
+    }
+}
+
+/// The answer line of a request.
+pub(super) fn answer(id: Value, result: Result<Value, Failure>) -> Value {
+    match result {
+        Ok(ok) => json!({ "id": id, "ok": ok }),
+        Err(failure) => failure.answer(id),
+    }
+}
+
+type Request = Map<String, Value>;
+
+/// A request line as an object, with its id.
+pub(super) fn parse(text: &str) -> Result<(Value, Request), (Value, Failure)> {
+    let value: Value = serde_json::from_str(text).map_err(|err| {
+        (
+            Value::Null,
+            Failure::bad_request(format!("a request is one JSON object per line: {err}")),
+        )
+    })?;
+    let Value::Object(request) = value else {
+        return Err((
+            Value::Null,
+            Failure::bad_request("a request is a JSON object"),
+        ));
+    };
+    let id = request.get("id").cloned().unwrap_or(Value::Null);
+    Ok((id, request))
+}
+
+/// The request's op, or "" when it has none (answered as unknown).
+pub(super) fn op(request: &Request) -> &str {
+    request.get("op").and_then(Value::as_str).unwrap_or("")
+}
+
+/// The first request of a connection.
+pub(super) fn hello(op: &str, request: &Request, token: Option<&str>) -> Result<Value, Failure> {
+    if op != "hello" {
+        return Err(Failure::new(
+            "protocol",
+            format!(
+                "the first request must be {{\"op\":\"hello\",\"protocol\":{PROTOCOL}}}, not {op:?}"
+            ),
+        ));
+    }
+    match request.get("protocol").and_then(Value::as_u64) {
+        Some(PROTOCOL) => {}
+        other => {
+            return Err(Failure::new(
+                "protocol",
+                format!("this process speaks protocol {PROTOCOL}, the client {other:?}"),
+            )
+            .with("protocol", PROTOCOL.into()));
+        }
+    }
+    if let Some(token) = token {
+        let given = request.get("token").and_then(Value::as_str).unwrap_or("");
+        if !same_secret(given.as_bytes(), token.as_bytes()) {
+            return Err(Failure::new("unauthorized", "wrong or missing token"));
+        }
+    }
+    let program = std::env::args()
+        .next()
+        .map(|arg0| {
+            std::path::Path::new(&arg0)
+                .file_name()
+                .map_or(arg0.clone(), |n| n.to_string_lossy().into_owned())
+        })
+        .unwrap_or_default();
+    Ok(json!({
+        "protocol": PROTOCOL,
+        "pid": std::process::id(),
+        "program": program,
+        "actors": inspect::snapshot().len(),
+    }))
+}
+
+/// Compares without stopping at the first difference.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Every request after the `hello`, except `watch`.
+pub(super) async fn handle(op: &str, request: &Request) -> Result<Value, Failure> {
+    match op {
+        "hello" => Err(Failure::bad_request("this connection has said hello")),
+        "list" => list(request).await,
+        "get" => {
+            let actor = actor_arg(request, "actor")?;
+            let summary = summary_of(actor.id).await;
+            Ok(actor_json(&actor, summary, true))
+        }
+        "tree" => tree(request).await,
+        "history" => history(request),
+        "send" => send(request),
+        "ask" => ask(request).await,
+        "stop" | "kill" => {
+            let actor = actor_arg(request, "actor")?;
+            let done = if op == "stop" {
+                inspect::stop(actor.id)
+            } else {
+                inspect::kill(actor.id)
+            };
+            if done {
+                Ok(actor_json(&actor, None, false))
+            } else {
+                Err(Failure::new(
+                    "stopped",
+                    format!("{} has stopped already", describe(&actor)),
+                ))
+            }
+        }
+        "" => Err(Failure::bad_request("a request needs an \"op\"")),
+        other => Err(Failure::bad_request(format!(
+            "unknown op {other:?}; the ops are hello, list, get, tree, history, send, ask, stop, kill, watch"
+        ))),
+    }
+}
+
+// --- arguments
+
+fn str_arg<'a>(request: &'a Request, key: &str) -> Result<Option<&'a str>, Failure> {
+    match request.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(Failure::bad_request(format!("\"{key}\" must be a string"))),
+    }
+}
+
+fn u64_arg(request: &Request, key: &str) -> Result<Option<u64>, Failure> {
+    match request.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v.as_u64().map(Some).ok_or_else(|| {
+            Failure::bad_request(format!("\"{key}\" must be a whole number, at least 0"))
+        }),
+    }
+}
+
+fn bool_arg(request: &Request, key: &str, default: bool) -> Result<bool, Failure> {
+    match request.get(key) {
+        None | Some(Value::Null) => Ok(default),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(_) => Err(Failure::bad_request(format!(
+            "\"{key}\" must be true or false"
+        ))),
+    }
+}
+
+/// The actor an argument names: `"/a/path"`, `"#12"`, `"12"` or `12`.
+fn actor_arg(request: &Request, key: &str) -> Result<ActorSnapshot, Failure> {
+    optional_actor(request, key)?
+        .ok_or_else(|| Failure::bad_request(format!("\"{key}\" is missing: a path or an #id")))
+}
+
+fn optional_actor(request: &Request, key: &str) -> Result<Option<ActorSnapshot>, Failure> {
+    let text = match request.get(key) {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::String(s)) => s.clone(),
+        Some(_) => {
+            return Err(Failure::bad_request(format!(
+                "\"{key}\" must be a path or an #id"
+            )));
+        }
+    };
+    resolve(&text).map(Some)
+}
+
+fn resolve(text: &str) -> Result<ActorSnapshot, Failure> {
+    if text.starts_with('/') {
+        let path = text.trim_end_matches('/');
+        return inspect::find(path).ok_or_else(|| unknown_path(path));
+    }
+    let digits = text.strip_prefix('#').unwrap_or(text);
+    let Ok(n) = digits.parse::<u64>() else {
+        return Err(Failure::bad_request(format!(
+            "{text:?} is neither an absolute path (/app/...) nor an id (#12)"
+        )));
+    };
+    inspect::snapshot()
+        .into_iter()
+        .find(|s| s.id.as_u64() == n)
+        .ok_or_else(|| Failure::new("no_such_actor", format!("no live actor #{n}")))
+}
+
+fn unknown_path(path: &str) -> Failure {
+    let paths: Vec<String> = inspect::snapshot()
+        .into_iter()
+        .filter_map(|s| s.path.map(|p| p.as_str().to_owned()))
+        .collect();
+    let near = nearest(path, &paths);
+    let mut message = format!("no actor at {path}");
+    if !near.is_empty() {
+        message.push_str("; did you mean ");
+        message.push_str(&near.join(", "));
+        message.push('?');
+    }
+    Failure::new("no_such_actor", message).with("suggest", near.into())
+}
+
+/// The paths nearest to `path`: by edit distance, or with the same last
+/// segment.
+fn nearest(path: &str, paths: &[String]) -> Vec<String> {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let limit = (path.len() / 3).max(2);
+    let mut near: Vec<(usize, &String)> = paths
+        .iter()
+        .filter_map(|p| {
+            let d = distance(path, p);
+            let same_name = !name.is_empty() && p.rsplit('/').next() == Some(name);
+            (d <= limit || same_name).then_some((d, p))
+        })
+        .collect();
+    near.sort();
+    near.into_iter()
+        .take(SUGGESTIONS)
+        .map(|(_, p)| p.clone())
+        .collect()
+}
+
+/// Levenshtein distance, by characters.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+fn describe(actor: &ActorSnapshot) -> String {
+    match &actor.path {
+        Some(path) => format!("{} at {path}", actor.type_name),
+        None => format!("{}{}", actor.type_name, actor.id),
+    }
+}
+
+// --- JSON of actors
+
+fn state_name(state: ActorState) -> &'static str {
+    match state {
+        ActorState::Starting => "starting",
+        ActorState::Running => "running",
+        ActorState::Restarting => "restarting",
+        ActorState::Stopping => "stopping",
+        #[allow(unreachable_patterns)]
+        _ => "unknown",
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+fn unix_millis(at: SystemTime) -> u64 {
+    at.duration_since(SystemTime::UNIX_EPOCH).map_or(0, millis)
+}
+
+fn message_json(info: &MessageInfo) -> Value {
+    let fields: Vec<Value> = info
+        .fields
+        .iter()
+        .map(|(name, ty)| json!({ "name": name, "type": ty }))
+        .collect();
+    json!({
+        "method": info.method,
+        "message": info.message,
+        "stable": info.stable,
+        "fields": fields,
+        "reply": info.reply,
+    })
+}
+
+fn actor_json(s: &ActorSnapshot, summary: Option<String>, messages: bool) -> Value {
+    let mut value = json!({
+        "id": s.id.as_u64(),
+        "path": s.path.as_ref().map(|p| p.as_str()),
+        "name": s.name.as_deref(),
+        "type": s.type_name,
+        "parent": s.parent.map(ActorId::as_u64),
+        "state": state_name(s.state),
+        "mailbox": { "len": s.mailbox_len, "capacity": s.mailbox_capacity },
+        "handled": s.handled,
+        "restarts": s.restarts,
+        "dead_letters": s.dead_letters,
+        "started_at_ms": unix_millis(s.started_at),
+        "age_ms": millis(s.age),
+        "history": s.history,
+        "summary": summary.or_else(|| s.summary.clone()),
+    });
+    if messages {
+        value["messages"] = s.messages.iter().map(message_json).collect();
+    }
+    value
+}
+
+async fn summary_of(id: ActorId) -> Option<String> {
+    inspect::summaries(&[id], SUMMARY_TIMEOUT)
+        .await
+        .into_iter()
+        .find_map(|(of, summary)| (of == id).then_some(summary).flatten())
+}
+
+/// The listed actors' summaries, when asked for.
+async fn summaries_of(actors: &[&ActorSnapshot], wanted: bool) -> HashMap<ActorId, Option<String>> {
+    if !wanted || actors.is_empty() {
+        return HashMap::new();
+    }
+    let ids: Vec<ActorId> = actors.iter().map(|a| a.id).collect();
+    inspect::summaries(&ids, SUMMARY_TIMEOUT)
+        .await
+        .into_iter()
+        .collect()
+}
+
+/// The children of each actor (by parent id), and the roots: actors with
+/// no parent, or whose parent is not listed.
+struct Family<'a> {
+    children: HashMap<ActorId, Vec<&'a ActorSnapshot>>,
+    roots: Vec<&'a ActorSnapshot>,
+}
+
+fn by_path(a: &&ActorSnapshot, b: &&ActorSnapshot) -> std::cmp::Ordering {
+    (a.path.is_none(), &a.path, a.id).cmp(&(b.path.is_none(), &b.path, b.id))
+}
+
+impl<'a> Family<'a> {
+    fn of(all: &'a [ActorSnapshot]) -> Self {
+        let ids: HashSet<ActorId> = all.iter().map(|a| a.id).collect();
+        let mut family = Family {
+            children: HashMap::new(),
+            roots: Vec::new(),
+        };
+        for actor in all {
+            match actor.parent.filter(|p| ids.contains(p) && *p != actor.id) {
+                Some(parent) => family.children.entry(parent).or_default().push(actor),
+                None => family.roots.push(actor),
+            }
+        }
+        family.roots.sort_by(by_path);
+        for children in family.children.values_mut() {
+            children.sort_by(by_path);
+        }
+        family
+    }
+
+    fn children(&self, id: Option<ActorId>) -> &[&'a ActorSnapshot] {
+        match id {
+            None => &self.roots,
+            Some(id) => self.children.get(&id).map_or(&[], Vec::as_slice),
+        }
+    }
+
+    /// The actors below `top` (the roots and theirs when `None`), down to
+    /// `depth` levels, parents before children.
+    fn below(&self, top: Option<ActorId>, depth: Option<u64>) -> Vec<&'a ActorSnapshot> {
+        let mut out = Vec::new();
+        let mut seen = HashSet::new();
+        self.walk(top, depth.unwrap_or(u64::MAX), &mut seen, &mut out);
+        out
+    }
+
+    fn walk(
+        &self,
+        top: Option<ActorId>,
+        depth: u64,
+        seen: &mut HashSet<ActorId>,
+        out: &mut Vec<&'a ActorSnapshot>,
+    ) {
+        if depth == 0 {
+            return;
+        }
+        for child in self.children(top) {
+            if seen.insert(child.id) {
+                out.push(child);
+                self.walk(Some(child.id), depth - 1, seen, out);
+            }
+        }
+    }
+}
+
+async fn list(request: &Request) -> Result<Value, Failure> {
+    let under = optional_actor(request, "under")?;
+    let depth = u64_arg(request, "depth")?;
+    let wanted = bool_arg(request, "summaries", true)?;
+    let all = inspect::snapshot();
+    let family = Family::of(&all);
+    let listed = family.below(under.map(|u| u.id), depth);
+    let mut summaries = summaries_of(&listed, wanted).await;
+    Ok(listed
+        .iter()
+        .map(|a| actor_json(a, summaries.remove(&a.id).flatten(), false))
+        .collect())
+}
+
+async fn tree(request: &Request) -> Result<Value, Failure> {
+    let under = optional_actor(request, "under")?;
+    let wanted = bool_arg(request, "summaries", true)?;
+    let all = inspect::snapshot();
+    let family = Family::of(&all);
+    let top = under.as_ref().map(|u| u.id);
+    let listed = family.below(top, None);
+    let mut summaries = summaries_of(&listed, wanted).await;
+
+    fn node(
+        family: &Family<'_>,
+        actor: &ActorSnapshot,
+        summaries: &mut HashMap<ActorId, Option<String>>,
+        seen: &mut HashSet<ActorId>,
+    ) -> Value {
+        let mut value = actor_json(actor, summaries.remove(&actor.id).flatten(), false);
+        let mut children = Vec::new();
+        for child in family.children(Some(actor.id)) {
+            if seen.insert(child.id) {
+                children.push(node(family, child, summaries, seen));
+            }
+        }
+        value["children"] = children.into();
+        value
+    }
+
+    let mut seen = HashSet::new();
+    let roots: Vec<&ActorSnapshot> = match &under {
+        Some(u) => vec![all.iter().find(|a| a.id == u.id).unwrap_or(u)],
+        None => family.roots.clone(),
+    };
+    let mut nodes = Vec::new();
+    for root in roots {
+        if seen.insert(root.id) {
+            nodes.push(node(&family, root, &mut summaries, &mut seen));
+        }
+    }
+    Ok(nodes.into())
+}
+
+fn history(request: &Request) -> Result<Value, Failure> {
+    let actor = actor_arg(request, "actor")?;
+    let capacity = u64_arg(request, "capacity")?;
+    let mut now = actor.history;
+    if let Some(capacity) = capacity {
+        let capacity = usize::try_from(capacity)
+            .map_err(|_| Failure::bad_request("\"capacity\" is too large"))?;
+        if !inspect::set_history(actor.id, capacity) {
+            return Err(Failure::new(
+                "no_such_actor",
+                format!("{} has stopped", describe(&actor)),
+            ));
+        }
+        now = (capacity > 0).then_some(capacity);
+    }
+    let entries: Vec<Value> = inspect::history(actor.id)
+        .unwrap_or_default()
+        .iter()
+        .map(|e| {
+            json!({
+                "at_ms": unix_millis(e.at),
+                "message": e.message,
+                "detail": e.detail,
+                "took_us": u64::try_from(e.took.as_micros()).unwrap_or(u64::MAX),
+                "ask": e.ask,
+            })
+        })
+        .collect();
+    Ok(json!({ "actor": actor_json(&actor, None, false), "capacity": now, "entries": entries }))
+}
+
+/// The message and its arguments, as the text tried first and (for a
+/// message without fields given no arguments) a second form to try.
+fn message_args(request: &Request) -> Result<(&str, Vec<String>), Failure> {
+    let message = str_arg(request, "message")?
+        .ok_or_else(|| Failure::bad_request("\"message\" is missing: a handler's name"))?;
+    let forms = match request.get("args") {
+        // A message without fields may be a unit struct (`null`) or an
+        // empty one (`{}`): try both; a failed decode changes nothing.
+        None | Some(Value::Null) => vec!["null".to_owned(), "{}".to_owned()],
+        Some(Value::Object(map)) if map.is_empty() => vec!["{}".to_owned(), "null".to_owned()],
+        Some(args) => vec![args.to_string()],
+    };
+    Ok((message, forms))
+}
+
+fn send(request: &Request) -> Result<Value, Failure> {
+    let actor = actor_arg(request, "actor")?;
+    let (message, forms) = message_args(request)?;
+    let mut last = None;
+    for form in &forms {
+        match inspect::tell_json(actor.id, message, form) {
+            Ok(()) => return Ok(Value::Null),
+            Err(err @ InspectError::Wire(WireError::Decode { .. })) => last = Some(err),
+            Err(err) => return Err(failure(&actor, err)),
+        }
+    }
+    Err(failure(&actor, last.expect("at least one form was tried")))
+}
+
+async fn ask(request: &Request) -> Result<Value, Failure> {
+    let actor = actor_arg(request, "actor")?;
+    let (message, forms) = message_args(request)?;
+    let timeout = u64_arg(request, "timeout_ms")?.map_or(ASK_TIMEOUT, Duration::from_millis);
+    let mut last = None;
+    for form in &forms {
+        match inspect::ask_json(actor.id, message, form, timeout).await {
+            Ok(reply) => {
+                return Ok(serde_json::from_str(&reply).unwrap_or(Value::String(reply)));
+            }
+            Err(err @ InspectError::Wire(WireError::Decode { .. })) => last = Some(err),
+            Err(err) => return Err(failure(&actor, err)),
+        }
+    }
+    Err(failure(&actor, last.expect("at least one form was tried")))
+}
+
+fn failure(actor: &ActorSnapshot, err: InspectError) -> Failure {
+    match err {
+        InspectError::NoSuchActor(_) => {
+            Failure::new("no_such_actor", format!("{} has stopped", describe(actor)))
+        }
+        InspectError::NotInspectable { actor: ty } => Failure::new(
+            "not_inspectable",
+            format!(
+                "{ty} takes no messages from the shell: declare it with #[actor(inspect)] to send it JSON"
+            ),
+        ),
+        InspectError::Wire(WireError::UnknownMessage {
+            actor: ty,
+            message,
+            known,
+        }) => Failure::new(
+            "unknown_message",
+            format!(
+                "{ty} handles no message {message:?}; it handles: {}",
+                known.join(", ")
+            ),
+        )
+        .with("known", known.into()),
+        InspectError::Wire(err @ WireError::Decode { .. }) => {
+            Failure::new("bad_args", err.to_string())
+        }
+        InspectError::Ask(err) => Failure::new("ask_failed", err.to_string()),
+        #[allow(unreachable_patterns)]
+        other => Failure::new("failed", other.to_string()),
+    }
+}
+
+// --- watch
+
+/// What a watch follows.
+pub(super) struct WatchTarget {
+    actor: Option<ActorId>,
+    pub(super) interval: Duration,
+}
+
+pub(super) fn watch_target(request: &Request) -> Result<WatchTarget, Failure> {
+    let actor = optional_actor(request, "actor")?.map(|a| a.id);
+    let interval = u64_arg(request, "interval_ms")?
+        .map_or(Duration::from_millis(500), Duration::from_millis)
+        .max(MIN_INTERVAL);
+    Ok(WatchTarget { actor, interval })
+}
+
+/// One frame of a watch, or `None` once the watched actor is gone.
+pub(super) async fn watch_frame(target: &WatchTarget) -> Option<Value> {
+    match target.actor {
+        Some(id) => {
+            let actor = inspect::get(id)?;
+            let summary = summary_of(id).await;
+            Some(actor_json(&actor, summary, false))
+        }
+        None => {
+            let all = inspect::snapshot();
+            let family = Family::of(&all);
+            let listed = family.below(None, None);
+            let mut summaries = summaries_of(&listed, true).await;
+            Some(
+                listed
+                    .iter()
+                    .map(|a| actor_json(a, summaries.remove(&a.id).flatten(), false))
+                    .collect(),
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distance_counts_edits() {
+        assert_eq!(distance("/app/wrkers", "/app/workers"), 1);
+        assert_eq!(distance("", "abc"), 3);
+        assert_eq!(distance("same", "same"), 0);
+    }
+
+    #[test]
+    fn nearest_prefers_close_paths_and_same_names() {
+        let paths = vec![
+            "/app/workers".to_owned(),
+            "/app/web".to_owned(),
+            "/other/deep/workers".to_owned(),
+            "/zzz".to_owned(),
+        ];
+        let near = nearest("/app/wrkers", &paths);
+        assert_eq!(near[0], "/app/workers");
+        assert!(!near.contains(&"/zzz".to_owned()));
+        let near = nearest("/workers", &paths);
+        assert!(near.contains(&"/other/deep/workers".to_owned()));
+    }
+
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(same_secret(b"abc", b"abc"));
+        assert!(!same_secret(b"abc", b"abd"));
+        assert!(!same_secret(b"abc", b"ab"));
+    }
+
+    #[test]
+    fn bad_requests_are_answered_with_their_id() {
+        let (id, request) = parse(r#"{"op":"nope","id":7}"#).unwrap();
+        assert_eq!(id, json!(7));
+        assert_eq!(op(&request), "nope");
+        assert!(parse("not json").is_err());
+        assert!(parse("[1]").is_err());
+        let failure = hello("list", &request, None).unwrap_err();
+        assert_eq!(failure.answer(json!(1))["error"]["code"], "protocol");
+    }
+}

@@ -1,0 +1,60 @@
+//! TEMPORARY stand-in for the lead's `typact::wire` (SEAM.md section 1),
+//! only what the inspector server needs; replaced when the seam lands.
+
+use std::fmt;
+
+/// One handler's message.
+#[derive(Debug)]
+pub struct MessageInfo {
+    /// The handler's name.
+    pub method: &'static str,
+    /// The message type's name.
+    pub message: &'static str,
+    /// The stable name.
+    pub stable: &'static str,
+    /// The fields and their types.
+    pub fields: &'static [(&'static str, &'static str)],
+    /// The reply's type.
+    pub reply: &'static str,
+}
+
+/// A message that cannot be turned into bytes or back.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum WireError {
+    /// The actor handles no such message.
+    UnknownMessage {
+        /// The actor.
+        actor: &'static str,
+        /// What was asked for.
+        message: String,
+        /// What it handles.
+        known: Vec<&'static str>,
+    },
+    /// The bytes do not fit the message.
+    Decode {
+        /// The message.
+        message: &'static str,
+        /// Why, naming the field.
+        error: String,
+    },
+}
+
+impl fmt::Display for WireError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WireError::UnknownMessage {
+                actor,
+                message,
+                known,
+            } => write!(
+                f,
+                "{actor} handles no message `{message}`; it handles: {}",
+                known.join(", ")
+            ),
+            WireError::Decode { message, error } => write!(f, "{message}: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for WireError {}
