@@ -7,58 +7,7 @@
 //! TCP address with a token. It answers a small line-delimited JSON
 //! protocol on top of the snapshot functions of [`typact::inspect`](super).
 //!
-//! # The protocol, version 1
-//!
-//! UTF-8, one JSON object per line (`\n`), at most 1 MiB a line. The
-//! client sends requests; the server answers each with exactly one line,
-//! in order, except `watch`, which answers with a stream of lines.
-//!
-//! A request is `{"op": NAME, "id": ANY, ...arguments}`. `id` is optional
-//! and echoed in the answer. An answer is either
-//! `{"id": ANY, "ok": RESULT}` or
-//! `{"id": ANY, "error": {"code": CODE, "message": TEXT, ...details}}`.
-//! A request that fails changes nothing.
-//!
-//! The first request on a connection must be
-//! `{"op": "hello", "protocol": 1}` (with `"token": "..."` on TCP). Its
-//! result is `{"protocol": 1, "pid": N, "program": "name", "actors": N}`.
-//! A wrong protocol version or token is answered with an error, and the
-//! connection closes.
-//!
-//! An *actor* argument is an absolute path (`"/app/workers/w1"`) or an id
-//! (`"#12"` or `12`). The operations:
-//!
-//! | op | arguments | result |
-//! | --- | --- | --- |
-//! | `list` | `under` (an actor, optional), `depth` (1 = children only, optional), `summaries` (bool, default true) | `[ACTOR]`: the actors below `under` (all without it), by path |
-//! | `get` | `actor` | `ACTOR`, with its summary and the messages it takes |
-//! | `tree` | `under` (optional), `summaries` (default true) | `[NODE]`: `ACTOR` plus `"children": [NODE]` |
-//! | `history` | `actor`, `capacity` (optional: N switches it on with room for N, 0 off) | `{"capacity": N or null, "entries": [ENTRY]}` |
-//! | `send` | `actor`, `message`, `args` (an object, default `{}`) | `null` once queued |
-//! | `ask` | `actor`, `message`, `args`, `timeout_ms` (default 5000) | the reply, as JSON |
-//! | `stop`, `kill` | `actor` | `ACTOR` as it was |
-//! | `watch` | `actor` (optional), `interval_ms` (default 500, at least 50) | a stream, below |
-//!
-//! `ACTOR` is `{"id", "path", "name", "type", "parent", "state",
-//! "mailbox": {"len", "capacity"}, "handled", "restarts", "dead_letters",
-//! "started_at_ms", "age_ms", "history", "summary", "messages": [{"method",
-//! "message", "stable", "fields": [{"name", "type"}], "reply"}]}`; `path`,
-//! `name`, `parent`, `capacity`, `history` and `summary` may be null.
-//! `ENTRY` is `{"at_ms", "message", "detail", "took_us", "ask"}`.
-//!
-//! `watch` sends `{"id": ANY, "event": ACTOR}` (or `[ACTOR]` without an
-//! actor) at once and then whenever it changes, and
-//! `{"id": ANY, "end": "stopped"}` when the watched actor is gone. Any line
-//! from the client ends the watch (and is otherwise ignored); the
-//! connection then takes requests again.
-//!
-//! Error codes: `bad_request` (not JSON, a missing or mistyped argument,
-//! an unknown op), `protocol`, `unauthorized`, `no_such_actor` (with
-//! `"suggest": [PATH]`, the live paths nearest to the one asked for),
-//! `not_inspectable` (the actor's type has no `#[actor(inspect)]`),
-//! `unknown_message` (with `"known": [METHOD]`), `bad_args` (the arguments
-//! do not fit the message; the message names the field), `ask_failed`,
-//! `stopped`.
+//! The protocol is documented on [`serve`].
 //!
 //! # Examples
 //!
@@ -223,12 +172,65 @@ impl Drop for Server {
 }
 
 /// Makes this process attachable: switches the inspector on
-/// ([`enable`](super::enable)) and serves the inspector protocol (see the
-/// [module docs](self)) on `endpoint`, on the current tokio runtime.
+/// ([`enable`](super::enable)) and serves the inspector protocol (below)
+/// on `endpoint`, on the current tokio runtime.
 ///
 /// With a Unix endpoint, a stale socket file left by a dead process is
 /// replaced; the new one is made `0600`, and connections from other users
 /// (other than root) are refused.
+///
+/// # The protocol, version 1
+///
+/// UTF-8, one JSON object per line (`\n`), at most 1 MiB a line. The
+/// client sends requests; the server answers each with exactly one line,
+/// in order, except `watch`, which answers with a stream of lines.
+///
+/// A request is `{"op": NAME, "id": ANY, ...arguments}`. `id` is optional
+/// and echoed in the answer. An answer is either
+/// `{"id": ANY, "ok": RESULT}` or
+/// `{"id": ANY, "error": {"code": CODE, "message": TEXT, ...details}}`.
+/// A request that fails changes nothing.
+///
+/// The first request on a connection must be
+/// `{"op": "hello", "protocol": 1}` (with `"token": "..."` on TCP). Its
+/// result is `{"protocol": 1, "pid": N, "program": "name", "actors": N}`.
+/// A wrong protocol version or token is answered with an error, and the
+/// connection closes.
+///
+/// An *actor* argument is an absolute path (`"/app/workers/w1"`) or an id
+/// (`"#12"` or `12`). The operations:
+///
+/// | op | arguments | result |
+/// | --- | --- | --- |
+/// | `list` | `under` (an actor, optional), `depth` (1 = children only, optional), `summaries` (bool, default true) | `[ACTOR]`: the actors below `under` (all without it), by path |
+/// | `get` | `actor` | `ACTOR`, with its summary and the messages it takes |
+/// | `tree` | `under` (optional), `summaries` (default true) | `[NODE]`: `ACTOR` plus `"children": [NODE]` |
+/// | `history` | `actor`, `capacity` (optional: N switches it on with room for N, 0 off) | `{"capacity": N or null, "entries": [ENTRY]}` |
+/// | `send` | `actor`, `message`, `args` (an object, default `{}`) | `null` once queued |
+/// | `ask` | `actor`, `message`, `args`, `timeout_ms` (default 5000) | the reply, as JSON |
+/// | `stop`, `kill` | `actor` | `ACTOR` as it was |
+/// | `watch` | `actor` (optional), `interval_ms` (default 500, at least 50) | a stream, below |
+///
+/// `ACTOR` is `{"id", "path", "name", "type", "parent", "state",
+/// "mailbox": {"len", "capacity"}, "handled", "restarts", "dead_letters",
+/// "started_at_ms", "age_ms", "history", "summary", "messages": [{"method",
+/// "message", "stable", "fields": [{"name", "type"}], "reply"}]}`; `path`,
+/// `name`, `parent`, `capacity`, `history` and `summary` may be null.
+/// `ENTRY` is `{"at_ms", "message", "detail", "took_us", "ask"}`.
+///
+/// `watch` sends `{"id": ANY, "event": ACTOR}` (or `[ACTOR]` without an
+/// actor) at once and then whenever it changes, and
+/// `{"id": ANY, "end": "stopped"}` when the watched actor is gone. Any line
+/// from the client ends the watch (and is otherwise ignored); the
+/// connection then takes requests again.
+///
+/// Error codes: `bad_request` (not JSON, a missing or mistyped argument,
+/// an unknown op), `protocol`, `unauthorized`, `no_such_actor` (with
+/// `"suggest": [PATH]`, the live paths nearest to the one asked for),
+/// `not_inspectable` (the actor's type has no `#[actor(inspect)]`),
+/// `unknown_message` (with `"known": [METHOD]`), `bad_args` (the arguments
+/// do not fit the message; the message names the field), `ask_failed`,
+/// `stopped`.
 ///
 /// # Errors
 ///
