@@ -38,6 +38,17 @@ pub enum WireError {
         /// Why, naming the field.
         error: String,
     },
+    /// The actor does not take messages as bytes.
+    NotWire {
+        /// The actor's type.
+        actor: &'static str,
+    },
+    /// The actor has stopped.
+    Stopped,
+    /// The mailbox is full.
+    Full,
+    /// The ask failed.
+    Ask(crate::AskError),
 }
 
 impl fmt::Display for WireError {
@@ -53,6 +64,10 @@ impl fmt::Display for WireError {
                 known.join(", ")
             ),
             WireError::Decode { message, error } => write!(f, "{message}: {error}"),
+            WireError::NotWire { actor } => write!(f, "{actor} takes no bytes"),
+            WireError::Stopped => write!(f, "the actor has stopped"),
+            WireError::Full => write!(f, "the mailbox is full"),
+            WireError::Ask(e) => e.fmt(f),
         }
     }
 }

@@ -26,10 +26,14 @@ pub struct Actor {
     pub restarts: u64,
     /// Tells that were never handled.
     pub dead_letters: u64,
-    /// When it started, in milliseconds since 1970.
-    pub started_at_ms: u64,
-    /// How long it has run, in milliseconds.
-    pub age_ms: u64,
+    /// Whether it is counted (spawned after the inspector was switched
+    /// on): only then are `handled`, `restarts`, its age and history kept.
+    #[serde(default)]
+    pub counted: bool,
+    /// When it started, in milliseconds since 1970 (counted actors).
+    pub started_at_ms: Option<u64>,
+    /// How long it has run, in milliseconds (counted actors).
+    pub age_ms: Option<u64>,
     /// The capacity of its history ring, when history is on.
     pub history: Option<u64>,
     /// Its one-line summary, when it gives one.

@@ -134,7 +134,13 @@ pub fn cat(actor: &Actor) -> String {
         vec!["handled".into(), actor.handled.to_string()],
         vec!["restarts".into(), actor.restarts.to_string()],
         vec!["dead letters".into(), actor.dead_letters.to_string()],
-        vec!["age".into(), duration_text(actor.age_ms)],
+        vec![
+            "age".into(),
+            actor.age_ms.map_or(
+                "- (not counted: spawned before the inspector was on)".into(),
+                duration_text,
+            ),
+        ],
         vec![
             "history".into(),
             actor

@@ -8,7 +8,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
 use crate::cell::ActorId;
-use crate::error::AskError;
 use crate::path::ActorPath;
 use crate::wire::{MessageInfo, WireError};
 
@@ -42,6 +41,18 @@ pub enum ActorState {
     Stopping,
 }
 
+impl ActorState {
+    /// Lower case.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActorState::Starting => "starting",
+            ActorState::Running => "running",
+            ActorState::Restarting => "restarting",
+            ActorState::Stopping => "stopping",
+        }
+    }
+}
+
 /// One actor, seen at one moment.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -68,16 +79,18 @@ pub struct ActorSnapshot {
     pub restarts: u64,
     /// Dead letters.
     pub dead_letters: u64,
+    /// Counted.
+    pub counted: bool,
     /// Start.
-    pub started_at: SystemTime,
+    pub started_at: Option<SystemTime>,
     /// Age.
-    pub age: Duration,
+    pub age: Option<Duration>,
     /// Messages.
     pub messages: &'static [MessageInfo],
     /// History capacity.
     pub history: Option<usize>,
-    /// Summary.
-    pub summary: Option<String>,
+    /// Has a summary.
+    pub has_summary: bool,
 }
 
 /// Every live actor.
@@ -106,11 +119,12 @@ pub fn snapshot() -> Vec<ActorSnapshot> {
                 handled: 0,
                 restarts: 0,
                 dead_letters: 0,
-                started_at: SystemTime::now(),
-                age: Duration::ZERO,
+                counted: false,
+                started_at: None,
+                age: None,
                 messages: &[],
                 history: None,
-                summary: None,
+                has_summary: false,
             }
         })
         .collect()
@@ -142,7 +156,7 @@ pub struct HistoryEntry {
     /// Which.
     pub message: &'static str,
     /// Its JSON.
-    pub detail: String,
+    pub detail: Option<String>,
     /// How long.
     pub took: Duration,
     /// Whether an ask.
@@ -164,27 +178,16 @@ pub fn history(_id: ActorId) -> Option<Vec<HistoryEntry>> {
 #[non_exhaustive]
 pub enum InspectError {
     /// No such actor.
-    NoSuchActor(ActorId),
-    /// Not inspectable.
-    NotInspectable {
-        /// The actor's type.
-        actor: &'static str,
-    },
+    NoSuchActor(String),
     /// Wire.
     Wire(WireError),
-    /// Ask.
-    Ask(AskError),
 }
 
 impl fmt::Display for InspectError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             InspectError::NoSuchActor(id) => write!(f, "no live actor {id}"),
-            InspectError::NotInspectable { actor } => {
-                write!(f, "{actor} takes no messages from the inspector")
-            }
             InspectError::Wire(e) => e.fmt(f),
-            InspectError::Ask(e) => e.fmt(f),
         }
     }
 }
@@ -194,8 +197,10 @@ impl std::error::Error for InspectError {}
 /// Tell.
 pub fn tell_json(id: ActorId, _message: &str, _json: &str) -> Result<(), InspectError> {
     match get(id) {
-        None => Err(InspectError::NoSuchActor(id)),
-        Some(s) => Err(InspectError::NotInspectable { actor: s.type_name }),
+        None => Err(InspectError::NoSuchActor(id.to_string())),
+        Some(s) => Err(InspectError::Wire(WireError::NotWire {
+            actor: s.type_name,
+        })),
     }
 }
 

@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use super::PROTOCOL;
 use super::conn::MIN_INTERVAL;
 use crate::cell::ActorId;
-use crate::inspect::{self, ActorSnapshot, ActorState, InspectError};
+use crate::inspect::{self, ActorSnapshot, InspectError};
 use crate::wire::{MessageInfo, WireError};
 
 /// How long a listing waits for the actors' summaries.
@@ -299,17 +299,6 @@ fn describe(actor: &ActorSnapshot) -> String {
 
 // --- JSON of actors
 
-fn state_name(state: ActorState) -> &'static str {
-    match state {
-        ActorState::Starting => "starting",
-        ActorState::Running => "running",
-        ActorState::Restarting => "restarting",
-        ActorState::Stopping => "stopping",
-        #[allow(unreachable_patterns)]
-        _ => "unknown",
-    }
-}
-
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
@@ -340,15 +329,16 @@ fn actor_json(s: &ActorSnapshot, summary: Option<String>, messages: bool) -> Val
         "name": s.name.as_deref(),
         "type": s.type_name,
         "parent": s.parent.map(ActorId::as_u64),
-        "state": state_name(s.state),
+        "state": s.state.as_str(),
         "mailbox": { "len": s.mailbox_len, "capacity": s.mailbox_capacity },
         "handled": s.handled,
         "restarts": s.restarts,
         "dead_letters": s.dead_letters,
-        "started_at_ms": unix_millis(s.started_at),
-        "age_ms": millis(s.age),
+        "counted": s.counted,
+        "started_at_ms": s.started_at.map(unix_millis),
+        "age_ms": s.age.map(millis),
         "history": s.history,
-        "summary": summary.or_else(|| s.summary.clone()),
+        "summary": summary,
     });
     if messages {
         value["messages"] = s.messages.iter().map(message_json).collect();
@@ -574,10 +564,11 @@ async fn ask(request: &Request) -> Result<Value, Failure> {
 
 fn failure(actor: &ActorSnapshot, err: InspectError) -> Failure {
     match err {
-        InspectError::NoSuchActor(_) => {
-            Failure::new("no_such_actor", format!("{} has stopped", describe(actor)))
-        }
-        InspectError::NotInspectable { actor: ty } => Failure::new(
+        InspectError::NoSuchActor(_) | InspectError::Wire(WireError::Stopped) => Failure::new(
+            "stopped",
+            format!("{} has stopped; nothing was sent", describe(actor)),
+        ),
+        InspectError::Wire(WireError::NotWire { actor: ty }) => Failure::new(
             "not_inspectable",
             format!(
                 "{ty} takes no messages from the shell: declare it with #[actor(inspect)] to send it JSON"
@@ -595,10 +586,21 @@ fn failure(actor: &ActorSnapshot, err: InspectError) -> Failure {
             ),
         )
         .with("known", known.into()),
-        InspectError::Wire(err @ WireError::Decode { .. }) => {
-            Failure::new("bad_args", err.to_string())
-        }
-        InspectError::Ask(err) => Failure::new("ask_failed", err.to_string()),
+        InspectError::Wire(WireError::Decode { message, error }) => Failure::new(
+            "bad_args",
+            format!("the JSON does not fit {message}: {error}"),
+        ),
+        InspectError::Wire(WireError::Full) => Failure::new(
+            "full",
+            format!(
+                "the mailbox of {} is full; nothing was sent",
+                describe(actor)
+            ),
+        ),
+        InspectError::Wire(WireError::Ask(err)) => Failure::new(
+            "ask_failed",
+            format!("the ask of {} failed: {err}", describe(actor)),
+        ),
         #[allow(unreachable_patterns)]
         other => Failure::new("failed", other.to_string()),
     }
