@@ -22,13 +22,13 @@ use typact::{Restart, Supervisor};
 /// a guard against hangs, not a timing assertion.
 pub const GUARD: Duration = Duration::from_secs(60);
 
-/// A counter.
+/// A counter the shell can send JSON to, with a summary.
 #[derive(Default)]
 pub struct Counter {
     count: u64,
 }
 
-#[actor]
+#[actor(inspect)]
 impl Counter {
     /// Adds `by`.
     #[handler]
@@ -41,9 +41,15 @@ impl Counter {
     fn get(&self) -> u64 {
         self.count
     }
+
+    /// What `ls` shows.
+    #[inspect]
+    fn summary(&self) -> String {
+        format!("count = {}", self.count)
+    }
 }
 
-/// A worker that does nothing much.
+/// A worker that does nothing much; not `inspect`, so it takes no JSON.
 #[derive(Default)]
 pub struct Worker {
     jobs: u64,

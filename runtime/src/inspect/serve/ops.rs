@@ -538,7 +538,12 @@ fn send(request: &Request) -> Result<Value, Failure> {
     for form in &forms {
         match inspect::tell_json(actor.id, message, form) {
             Ok(()) => return Ok(Value::Null),
-            Err(err @ InspectError::Wire(WireError::Decode { .. })) => last = Some(err),
+            // The object's error says which field is missing; keep it.
+            Err(err @ InspectError::Wire(WireError::Decode { .. })) => {
+                if last.is_none() || form == "{}" {
+                    last = Some(err);
+                }
+            }
             Err(err) => return Err(failure(&actor, err)),
         }
     }
@@ -555,7 +560,12 @@ async fn ask(request: &Request) -> Result<Value, Failure> {
             Ok(reply) => {
                 return Ok(serde_json::from_str(&reply).unwrap_or(Value::String(reply)));
             }
-            Err(err @ InspectError::Wire(WireError::Decode { .. })) => last = Some(err),
+            // The object's error says which field is missing; keep it.
+            Err(err @ InspectError::Wire(WireError::Decode { .. })) => {
+                if last.is_none() || form == "{}" {
+                    last = Some(err);
+                }
+            }
             Err(err) => return Err(failure(&actor, err)),
         }
     }
