@@ -12,8 +12,10 @@
 //! shippers               a pool of 2 to 4 workers
 //! ```
 //!
-//! A load generator places an order every 50 ms; the inventory, orders,
-//! audit and packers give one-line summaries, which `ls` shows. Run it,
+//! A load generator places an order every 50 ms. Every actor but the
+//! audit is `#[actor(inspect)]`, so the shell can `send` and `ask` it JSON;
+//! each gives a one-line `#[inspect] fn summary`, which `ls` shows; the
+//! inventory and the first packer keep a history of their last messages. Run it,
 //! then attach from another terminal with the command it prints:
 //!
 //! ```text
@@ -41,7 +43,7 @@ struct Inventory {
     stock: BTreeMap<String, u32>,
 }
 
-#[actor]
+#[actor(inspect)]
 impl Inventory {
     /// Adds `count` of `item`.
     #[handler]
@@ -66,6 +68,12 @@ impl Inventory {
     fn count(&self, item: String) -> u32 {
         self.stock.get(&item).copied().unwrap_or(0)
     }
+
+    #[inspect]
+    fn summary(&self) -> String {
+        let items: Vec<String> = self.stock.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        items.join(", ")
+    }
 }
 
 /// An order was placed.
@@ -86,7 +94,7 @@ struct Orders {
     placed: Topic<Placed>,
 }
 
-#[actor]
+#[actor(inspect)]
 impl Orders {
     /// Places an order for one `item`: its number, or 0 when out of stock.
     #[handler]
@@ -98,6 +106,11 @@ impl Orders {
         self.next += 1;
         self.placed.publish(Placed { id: self.next });
         self.next
+    }
+
+    #[inspect]
+    fn summary(&self) -> String {
+        format!("{} placed, {} refused", self.next, self.refused)
     }
 }
 
@@ -115,6 +128,11 @@ impl Audit {
         self.seen += 1;
         self.last = placed.id;
     }
+
+    #[inspect]
+    fn summary(&self) -> String {
+        format!("saw {} orders, the last #{}", self.seen, self.last)
+    }
 }
 
 /// Packs orders.
@@ -123,7 +141,7 @@ struct Packer {
     packed: u64,
 }
 
-#[actor]
+#[actor(inspect)]
 impl Packer {
     /// Packs order `id`.
     #[handler]
@@ -131,6 +149,11 @@ impl Packer {
         tokio::time::sleep(Duration::from_millis(5)).await;
         self.packed += 1;
         let _ = id;
+    }
+
+    #[inspect]
+    fn summary(&self) -> String {
+        format!("packed {}", self.packed)
     }
 }
 
@@ -140,7 +163,7 @@ struct Shipper {
     shipped: u64,
 }
 
-#[actor]
+#[actor(inspect)]
 impl Shipper {
     /// Ships order `id`.
     #[handler]
@@ -148,6 +171,11 @@ impl Shipper {
         tokio::time::sleep(Duration::from_millis(10)).await;
         self.shipped += 1;
         id
+    }
+
+    #[inspect]
+    fn summary(&self) -> String {
+        format!("shipped {}", self.shipped)
     }
 }
 
@@ -227,6 +255,11 @@ async fn main() -> Result<(), Box<dyn Error>> {
     for item in ITEMS {
         inventory.restock(item.into(), 1_000).await?;
     }
+    // The last messages of the inventory and of the first packer are kept
+    // (`history /shop/inventory` in the shell); the others' switch on with
+    // `history PATH --on N`.
+    typact::inspect::set_history(inventory.id(), 50);
+    typact::inspect::set_history(packers[0].id(), 20);
 
     // The load: an order every 50 ms, packed and shipped.
     let load = {

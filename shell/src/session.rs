@@ -13,11 +13,9 @@ use crate::line::{resolve, split_commands, take_words};
 use crate::model::Actor;
 use crate::render::{self, TopBy};
 
-/// How far apart the two snapshots are that a rate is measured from,
-/// when no recent one is at hand.
+/// How far apart the two snapshots are that `ls` measures a rate from
+/// (`top` measures it between its frames).
 const RATE_WINDOW: Duration = Duration::from_millis(250);
-/// How old a snapshot may be to serve as the first of a rate's two.
-const SAMPLE_MAX_AGE: Duration = Duration::from_secs(10);
 
 /// The commands, for `help` and completion.
 pub const COMMANDS: &[(&str, &str)] = &[
@@ -297,7 +295,7 @@ impl Session {
     }
 
     /// Records the counts of `actors` and returns the rates since the
-    /// last sample (taking a fresh one first when there is none recent).
+    /// last sample.
     fn rates(&mut self, actors: &[Actor], now: Instant) -> HashMap<u64, f64> {
         let mut rates = HashMap::new();
         if let Some((then, counts)) = &self.sample {
@@ -315,32 +313,16 @@ impl Session {
         rates
     }
 
-    /// Makes sure a recent sample exists, so that the next `rates` can
-    /// measure.
-    fn ensure_sample(&mut self) -> Result<(), ShellError> {
-        let fresh = self
-            .sample
-            .as_ref()
-            .is_some_and(|(at, _)| at.elapsed() < SAMPLE_MAX_AGE);
-        if !fresh {
-            let all = self.everything(false)?;
-            self.rates(&all, Instant::now());
-            std::thread::sleep(RATE_WINDOW);
-        }
-        Ok(())
-    }
-
-    fn merge_sample(&mut self, actors: &[Actor]) -> HashMap<u64, f64> {
-        // Keep the counts of actors outside this listing for the next
-        // command's rates.
-        let previous = self.sample.clone();
-        let rates = self.rates(actors, Instant::now());
-        if let (Some((_, old)), Some((_, new))) = (previous, self.sample.as_mut()) {
-            for (id, n) in old {
-                new.entry(id).or_insert(n);
-            }
-        }
-        rates
+    /// The rates of the actors `list(under, depth)` gives, from two
+    /// snapshots [`RATE_WINDOW`] apart. Both are taken without summaries:
+    /// asking for a summary is itself a message the actor handles.
+    fn measure(&mut self, under: &str, depth: u64) -> Result<HashMap<u64, f64>, ShellError> {
+        self.sample = None;
+        let first = self.list(under, depth, false)?;
+        self.rates(&first, Instant::now());
+        std::thread::sleep(RATE_WINDOW);
+        let second = self.list(under, depth, false)?;
+        Ok(self.rates(&second, Instant::now()))
     }
 
     fn ls(&mut self, arg: Option<&str>, out: &mut dyn Write) -> Result<(), ShellError> {
@@ -353,9 +335,8 @@ impl Session {
         } else {
             Some(self.get(&under)?)
         };
-        self.ensure_sample()?;
+        let rates = self.measure(&under, 2)?;
         let listed = self.list(&under, 2, true)?;
-        let rates = self.merge_sample(&listed);
         let ids: HashSet<u64> = listed.iter().map(|a| a.id).collect();
         let shown: Vec<&Actor> = listed
             .iter()
@@ -456,14 +437,17 @@ impl Session {
         }
         let tty =
             !self.json && frames != Some(1) && std::io::IsTerminal::is_terminal(&std::io::stdout());
-        self.ensure_sample()?;
+        self.sample = None;
+        let first = self.everything(false)?;
+        self.rates(&first, Instant::now());
+        std::thread::sleep(RATE_WINDOW);
         crate::INTERRUPTED.store(false, Ordering::Relaxed);
         crate::LOOPING.store(true, Ordering::Relaxed);
         let result = (|| {
             let mut shown = 0;
             loop {
                 let all = self.everything(false)?;
-                let rates = self.merge_sample(&all);
+                let rates = self.rates(&all, Instant::now());
                 if self.json {
                     let items: Vec<Value> = all
                         .iter()

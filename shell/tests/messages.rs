@@ -111,6 +111,22 @@ fn history_records_the_last_messages_once_switched_on() {
     let text = ok(&sh("history /t-hist/counter"));
     assert!(text.contains("2 of the last 2 messages"), "{text}");
     assert!(text.contains("ask"), "{text}");
+    // The inspector's own visits (a summary for `cat`) are not listed.
+    ok(&sh(
+        r#"history /t-hist/counter --on 10; cat /t-hist/counter; send /t-hist/counter add {"by": 3}"#,
+    ));
+    let answer = json(&sh_json("history /t-hist/counter"));
+    let messages: Vec<&str> = answer["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert!(messages.contains(&"Counter::add"), "{answer}");
+    assert!(
+        messages.iter().all(|m| m.starts_with("Counter::")),
+        "{answer}"
+    );
     let out = ok(&sh("history /t-hist/counter --off; cat /t-hist/counter"));
     assert!(out.contains("history is off for /t-hist/counter"), "{out}");
     assert!(out.contains("history:       off"), "{out}");

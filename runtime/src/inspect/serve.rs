@@ -216,7 +216,11 @@ impl Drop for Server {
 /// "started_at_ms", "age_ms", "history", "summary", "messages": [{"method",
 /// "message", "stable", "fields": [{"name", "type"}], "reply"}]}`; `path`,
 /// `name`, `parent`, `capacity`, `history` and `summary` may be null.
-/// `ENTRY` is `{"at_ms", "message", "detail", "took_us", "ask"}`.
+/// `ENTRY` is `{"at_ms", "message", "detail", "took_us", "ask"}` (`detail`,
+/// the message as JSON, is null for an actor without `inspect`); the
+/// inspector's own visits (summaries) are left out. `counted` is false
+/// for an actor spawned before the inspector was on: it has no counters,
+/// age or history.
 ///
 /// `watch` sends `{"id": ANY, "event": ACTOR}` (or `[ACTOR]` without an
 /// actor) at once and then whenever it changes, and
@@ -229,8 +233,10 @@ impl Drop for Server {
 /// `"suggest": [PATH]`, the live paths nearest to the one asked for),
 /// `not_inspectable` (the actor's type has no `#[actor(inspect)]`),
 /// `unknown_message` (with `"known": [METHOD]`), `bad_args` (the arguments
-/// do not fit the message; the message names the field), `ask_failed`,
-/// `stopped`.
+/// do not fit the message; the message names the field), `full` (a
+/// bounded mailbox with no room; nothing was sent), `ask_failed`,
+/// `stopped`, `not_counted` (history for an actor spawned before the
+/// inspector was on).
 ///
 /// # Errors
 ///

@@ -16,6 +16,8 @@ use crate::wire::{MessageInfo, WireError};
 const SUMMARY_TIMEOUT: Duration = Duration::from_millis(500);
 /// An ask's timeout when the request sets none.
 const ASK_TIMEOUT: Duration = Duration::from_secs(5);
+/// The name history gives the inspector's visits for summaries.
+const VISIT: &str = "typact::visit";
 /// How many near paths an unknown path's error suggests.
 const SUGGESTIONS: usize = 5;
 
@@ -493,16 +495,26 @@ fn history(request: &Request) -> Result<Value, Failure> {
         let capacity = usize::try_from(capacity)
             .map_err(|_| Failure::bad_request("\"capacity\" is too large"))?;
         if !inspect::set_history(actor.id, capacity) {
-            return Err(Failure::new(
-                "no_such_actor",
-                format!("{} has stopped", describe(&actor)),
-            ));
+            return Err(if actor.counted {
+                Failure::new("stopped", format!("{} has stopped", describe(&actor)))
+            } else {
+                Failure::new(
+                    "not_counted",
+                    format!(
+                        "{} was spawned before the inspector was switched on, so it keeps no history; call typact::inspect::serve (or enable) before spawning it",
+                        describe(&actor)
+                    ),
+                )
+            });
         }
         now = (capacity > 0).then_some(capacity);
     }
     let entries: Vec<Value> = inspect::history(actor.id)
         .unwrap_or_default()
         .iter()
+        // The inspector's own visits (for summaries) are not the actor's
+        // traffic.
+        .filter(|e| e.message != VISIT)
         .map(|e| {
             json!({
                 "at_ms": unix_millis(e.at),
