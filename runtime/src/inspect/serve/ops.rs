@@ -254,17 +254,19 @@ fn unknown_path(path: &str) -> Failure {
     Failure::new("no_such_actor", message).with("suggest", near.into())
 }
 
-/// The paths nearest to `path`: by edit distance, or with the same last
-/// segment.
+/// The paths nearest to `path`: as deep, and a few edits away; or with
+/// the same last segment anywhere.
 fn nearest(path: &str, paths: &[String]) -> Vec<String> {
     let name = path.rsplit('/').next().unwrap_or_default();
-    let limit = (path.len() / 3).max(2);
+    let depth = path.matches('/').count();
+    let limit = (path.len() / 4).max(2);
     let mut near: Vec<(usize, &String)> = paths
         .iter()
         .filter_map(|p| {
             let d = distance(path, p);
+            let close = d <= limit && p.matches('/').count() == depth;
             let same_name = !name.is_empty() && p.rsplit('/').next() == Some(name);
-            (d <= limit || same_name).then_some((d, p))
+            (close || same_name).then_some((d, p))
         })
         .collect();
     near.sort();
