@@ -40,7 +40,8 @@ pub static LOOPING: AtomicBool = AtomicBool::new(false);
 pub const ENV_SOCKET: &str = "TYPACT_INSPECT";
 
 /// The process to attach to when none is named: `$TYPACT_INSPECT`, else
-/// the only `typact-*.sock` in the temporary directory.
+/// the only `typact-*.sock` in the temporary directory that a process
+/// listens on (a dead process's socket is passed over).
 ///
 /// # Errors
 ///
@@ -59,6 +60,7 @@ pub fn default_target() -> Result<Target, String> {
                     let name = name.to_string_lossy();
                     name.starts_with("typact-") && name.ends_with(".sock")
                 })
+                .filter(|e| std::os::unix::net::UnixStream::connect(e.path()).is_ok())
                 .map(|e| e.path())
                 .collect()
         })

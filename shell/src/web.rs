@@ -132,7 +132,7 @@ fn answer(
     if !host_is_ours(&host, local) {
         return respond(&mut out, "403 Forbidden", "text/plain", b"wrong Host\n");
     }
-    if method != "GET" && method != "HEAD" {
+    if method != "GET" {
         return respond(
             &mut out,
             "405 Method Not Allowed",

@@ -111,7 +111,7 @@ fn the_socket_is_private_to_its_user() {
 
 #[test]
 fn a_server_stops_on_shutdown_and_removes_its_socket() {
-    let path = std::env::temp_dir().join(format!("typact-shutdown-{}.sock", std::process::id()));
+    let path = std::env::temp_dir().join(format!("tshell-shutdown-{}.sock", std::process::id()));
     let server = block_on(async { serve(Endpoint::unix(&path)) }).unwrap();
     assert!(UnixStream::connect(&path).is_ok());
     // A second server on a live socket is refused.

@@ -113,6 +113,7 @@ fn dump_dom(browser: &str, url: &str) -> String {
         .arg(format!("--user-data-dir={}", profile.display()))
         .args(["--dump-dom", url]);
     let out = wait(command);
+    let _ = std::fs::remove_dir_all(&profile);
     assert!(
         out.status.success(),
         "chromium failed: {}",

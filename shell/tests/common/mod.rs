@@ -79,8 +79,12 @@ fn shared() -> &'static Shared {
             .enable_all()
             .build()
             .expect("a runtime");
+        // Not `typact-*.sock`, which `typact-shell` without `--socket`
+        // would find. The static server is never dropped, so its socket
+        // outlives the test binary: the next run clears the dead ones.
+        clear_stale_sockets();
         let socket = std::env::temp_dir().join(format!(
-            "typact-shell-test-{}-{}.sock",
+            "{TEST_SOCKET_PREFIX}{}-{}.sock",
             std::process::id(),
             std::env::args()
                 .next()
@@ -98,6 +102,25 @@ fn shared() -> &'static Shared {
             socket,
         }
     })
+}
+
+const TEST_SOCKET_PREFIX: &str = "tshell-test-";
+
+/// Removes the sockets of earlier test runs that nothing listens on.
+fn clear_stale_sockets() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(TEST_SOCKET_PREFIX)
+            && name.ends_with(".sock")
+            && std::os::unix::net::UnixStream::connect(entry.path()).is_err()
+        {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// The socket every test attaches to.
