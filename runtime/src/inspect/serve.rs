@@ -25,7 +25,9 @@
 //! # Ok(()) }
 //! ```
 
+mod args;
 mod conn;
+mod json;
 mod ops;
 
 use std::fmt;

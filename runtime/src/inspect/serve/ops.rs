@@ -2,24 +2,22 @@
 //! `typact::inspect`, and the JSON of actors and errors.
 
 use std::collections::{HashMap, HashSet};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
 use super::PROTOCOL;
+use super::args::{actor_arg, bool_arg, describe, optional_actor, str_arg, u64_arg};
 use super::conn::MIN_INTERVAL;
+use super::json::{Family, actor_json, summaries_of, summary_of, unix_millis};
 use crate::cell::ActorId;
 use crate::inspect::{self, ActorSnapshot, InspectError};
-use crate::wire::{MessageInfo, WireError};
+use crate::wire::WireError;
 
-/// How long a listing waits for the actors' summaries.
-const SUMMARY_TIMEOUT: Duration = Duration::from_millis(500);
 /// An ask's timeout when the request sets none.
 const ASK_TIMEOUT: Duration = Duration::from_secs(5);
 /// The name history gives the inspector's visits for summaries.
 const VISIT: &str = "typact::visit";
-/// How many near paths an unknown path's error suggests.
-const SUGGESTIONS: usize = 5;
 
 /// A request that failed, as the error object of its answer.
 #[derive(Debug)]
@@ -30,7 +28,7 @@ pub(super) struct Failure {
 }
 
 impl Failure {
-    fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub(super) fn new(code: &'static str, message: impl Into<String>) -> Self {
         Failure {
             code,
             message: message.into(),
@@ -42,7 +40,7 @@ impl Failure {
         Failure::new("bad_request", message)
     }
 
-    fn with(mut self, key: &str, value: Value) -> Self {
+    pub(super) fn with(mut self, key: &str, value: Value) -> Self {
         self.details.insert(key.to_owned(), value);
         self
     }
@@ -170,268 +168,6 @@ pub(super) async fn handle(op: &str, request: &Request) -> Result<Value, Failure
         other => Err(Failure::bad_request(format!(
             "unknown op {other:?}; the ops are hello, list, get, tree, history, send, ask, stop, kill, watch"
         ))),
-    }
-}
-
-// --- arguments
-
-fn str_arg<'a>(request: &'a Request, key: &str) -> Result<Option<&'a str>, Failure> {
-    match request.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(Failure::bad_request(format!("\"{key}\" must be a string"))),
-    }
-}
-
-fn u64_arg(request: &Request, key: &str) -> Result<Option<u64>, Failure> {
-    match request.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => v.as_u64().map(Some).ok_or_else(|| {
-            Failure::bad_request(format!("\"{key}\" must be a whole number, at least 0"))
-        }),
-    }
-}
-
-fn bool_arg(request: &Request, key: &str, default: bool) -> Result<bool, Failure> {
-    match request.get(key) {
-        None | Some(Value::Null) => Ok(default),
-        Some(Value::Bool(b)) => Ok(*b),
-        Some(_) => Err(Failure::bad_request(format!(
-            "\"{key}\" must be true or false"
-        ))),
-    }
-}
-
-/// The actor an argument names: `"/a/path"`, `"#12"`, `"12"` or `12`.
-fn actor_arg(request: &Request, key: &str) -> Result<ActorSnapshot, Failure> {
-    optional_actor(request, key)?
-        .ok_or_else(|| Failure::bad_request(format!("\"{key}\" is missing: a path or an #id")))
-}
-
-fn optional_actor(request: &Request, key: &str) -> Result<Option<ActorSnapshot>, Failure> {
-    let text = match request.get(key) {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::Number(n)) => n.to_string(),
-        Some(Value::String(s)) => s.clone(),
-        Some(_) => {
-            return Err(Failure::bad_request(format!(
-                "\"{key}\" must be a path or an #id"
-            )));
-        }
-    };
-    resolve(&text).map(Some)
-}
-
-fn resolve(text: &str) -> Result<ActorSnapshot, Failure> {
-    if text.starts_with('/') {
-        let path = text.trim_end_matches('/');
-        return inspect::find(path).ok_or_else(|| unknown_path(path));
-    }
-    let digits = text.strip_prefix('#').unwrap_or(text);
-    let Ok(n) = digits.parse::<u64>() else {
-        return Err(Failure::bad_request(format!(
-            "{text:?} is neither an absolute path (/app/...) nor an id (#12)"
-        )));
-    };
-    inspect::snapshot()
-        .into_iter()
-        .find(|s| s.id.as_u64() == n)
-        .ok_or_else(|| Failure::new("no_such_actor", format!("no live actor #{n}")))
-}
-
-fn unknown_path(path: &str) -> Failure {
-    let paths: Vec<String> = inspect::snapshot()
-        .into_iter()
-        .filter_map(|s| s.path.map(|p| p.as_str().to_owned()))
-        .collect();
-    let near = nearest(path, &paths);
-    let mut message = format!("no actor at {path}");
-    if !near.is_empty() {
-        message.push_str("; did you mean ");
-        message.push_str(&near.join(", "));
-        message.push('?');
-    }
-    Failure::new("no_such_actor", message).with("suggest", near.into())
-}
-
-/// The paths nearest to `path`: as deep, and a few edits away; or with
-/// the same last segment anywhere.
-fn nearest(path: &str, paths: &[String]) -> Vec<String> {
-    let name = path.rsplit('/').next().unwrap_or_default();
-    let depth = path.matches('/').count();
-    let limit = (path.len() / 4).max(2);
-    let mut near: Vec<(usize, &String)> = paths
-        .iter()
-        .filter_map(|p| {
-            let d = distance(path, p);
-            let close = d <= limit && p.matches('/').count() == depth;
-            let same_name = !name.is_empty() && p.rsplit('/').next() == Some(name);
-            (close || same_name).then_some((d, p))
-        })
-        .collect();
-    near.sort();
-    near.into_iter()
-        .take(SUGGESTIONS)
-        .map(|(_, p)| p.clone())
-        .collect()
-}
-
-/// Levenshtein distance, by characters.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (above + 1)
-                .min(row[j] + 1)
-                .min(diagonal + usize::from(ca != *cb));
-            diagonal = above;
-        }
-    }
-    row[b.len()]
-}
-
-fn describe(actor: &ActorSnapshot) -> String {
-    match &actor.path {
-        Some(path) => format!("{} at {path}", actor.type_name),
-        None => format!("{}{}", actor.type_name, actor.id),
-    }
-}
-
-// --- JSON of actors
-
-fn millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
-}
-
-fn unix_millis(at: SystemTime) -> u64 {
-    at.duration_since(SystemTime::UNIX_EPOCH).map_or(0, millis)
-}
-
-fn message_json(info: &MessageInfo) -> Value {
-    let fields: Vec<Value> = info
-        .fields
-        .iter()
-        .map(|(name, ty)| json!({ "name": name, "type": ty }))
-        .collect();
-    json!({
-        "method": info.method,
-        "message": info.message,
-        "stable": info.stable,
-        "fields": fields,
-        "reply": info.reply,
-    })
-}
-
-fn actor_json(s: &ActorSnapshot, summary: Option<String>, messages: bool) -> Value {
-    let mut value = json!({
-        "id": s.id.as_u64(),
-        "path": s.path.as_ref().map(|p| p.as_str()),
-        "name": s.name.as_deref(),
-        "type": s.type_name,
-        "parent": s.parent.map(ActorId::as_u64),
-        "state": s.state.as_str(),
-        "mailbox": { "len": s.mailbox_len, "capacity": s.mailbox_capacity },
-        "handled": s.handled,
-        "restarts": s.restarts,
-        "dead_letters": s.dead_letters,
-        "counted": s.counted,
-        "started_at_ms": s.started_at.map(unix_millis),
-        "age_ms": s.age.map(millis),
-        "history": s.history,
-        "summary": summary,
-    });
-    if messages {
-        value["messages"] = s.messages.iter().map(message_json).collect();
-    }
-    value
-}
-
-async fn summary_of(id: ActorId) -> Option<String> {
-    inspect::summaries(&[id], SUMMARY_TIMEOUT)
-        .await
-        .into_iter()
-        .find_map(|(of, summary)| (of == id).then_some(summary).flatten())
-}
-
-/// The listed actors' summaries, when asked for.
-async fn summaries_of(actors: &[&ActorSnapshot], wanted: bool) -> HashMap<ActorId, Option<String>> {
-    if !wanted || actors.is_empty() {
-        return HashMap::new();
-    }
-    let ids: Vec<ActorId> = actors.iter().map(|a| a.id).collect();
-    inspect::summaries(&ids, SUMMARY_TIMEOUT)
-        .await
-        .into_iter()
-        .collect()
-}
-
-/// The children of each actor (by parent id), and the roots: actors with
-/// no parent, or whose parent is not listed.
-struct Family<'a> {
-    children: HashMap<ActorId, Vec<&'a ActorSnapshot>>,
-    roots: Vec<&'a ActorSnapshot>,
-}
-
-fn by_path(a: &&ActorSnapshot, b: &&ActorSnapshot) -> std::cmp::Ordering {
-    (a.path.is_none(), &a.path, a.id).cmp(&(b.path.is_none(), &b.path, b.id))
-}
-
-impl<'a> Family<'a> {
-    fn of(all: &'a [ActorSnapshot]) -> Self {
-        let ids: HashSet<ActorId> = all.iter().map(|a| a.id).collect();
-        let mut family = Family {
-            children: HashMap::new(),
-            roots: Vec::new(),
-        };
-        for actor in all {
-            match actor.parent.filter(|p| ids.contains(p) && *p != actor.id) {
-                Some(parent) => family.children.entry(parent).or_default().push(actor),
-                None => family.roots.push(actor),
-            }
-        }
-        family.roots.sort_by(by_path);
-        for children in family.children.values_mut() {
-            children.sort_by(by_path);
-        }
-        family
-    }
-
-    fn children(&self, id: Option<ActorId>) -> &[&'a ActorSnapshot] {
-        match id {
-            None => &self.roots,
-            Some(id) => self.children.get(&id).map_or(&[], Vec::as_slice),
-        }
-    }
-
-    /// The actors below `top` (the roots and theirs when `None`), down to
-    /// `depth` levels, parents before children.
-    fn below(&self, top: Option<ActorId>, depth: Option<u64>) -> Vec<&'a ActorSnapshot> {
-        let mut out = Vec::new();
-        let mut seen = HashSet::new();
-        self.walk(top, depth.unwrap_or(u64::MAX), &mut seen, &mut out);
-        out
-    }
-
-    fn walk(
-        &self,
-        top: Option<ActorId>,
-        depth: u64,
-        seen: &mut HashSet<ActorId>,
-        out: &mut Vec<&'a ActorSnapshot>,
-    ) {
-        if depth == 0 {
-            return;
-        }
-        for child in self.children(top) {
-            if seen.insert(child.id) {
-                out.push(child);
-                self.walk(Some(child.id), depth - 1, seen, out);
-            }
-        }
     }
 }
 
@@ -672,28 +408,6 @@ pub(super) async fn watch_frame(target: &WatchTarget) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn distance_counts_edits() {
-        assert_eq!(distance("/app/wrkers", "/app/workers"), 1);
-        assert_eq!(distance("", "abc"), 3);
-        assert_eq!(distance("same", "same"), 0);
-    }
-
-    #[test]
-    fn nearest_prefers_close_paths_and_same_names() {
-        let paths = vec![
-            "/app/workers".to_owned(),
-            "/app/web".to_owned(),
-            "/other/deep/workers".to_owned(),
-            "/zzz".to_owned(),
-        ];
-        let near = nearest("/app/wrkers", &paths);
-        assert_eq!(near[0], "/app/workers");
-        assert!(!near.contains(&"/zzz".to_owned()));
-        let near = nearest("/workers", &paths);
-        assert!(near.contains(&"/other/deep/workers".to_owned()));
-    }
 
     #[test]
     fn secrets_compare_whole() {
