@@ -1,5 +1,5 @@
 //! A shell session: the current path and the commands; the refreshing
-//! ones (`top`, `watch`) are in [`live`].
+//! ones (`top`, `watch`) are in `session/live.rs`.
 
 mod live;
 
