@@ -9,7 +9,7 @@
 //! (named supervisors and their named children) are listed whenever they
 //! were spawned, without counters if that was before `enable`.
 //!
-//! Nothing here blocks an actor. A [snapshot](snapshot) reads counters
+//! Nothing here blocks an actor. A [snapshot] reads counters
 //! and queue lengths; a [summary](summaries) is a request the actor
 //! answers between two messages, as it would a message, and one that
 //! does not answer in time is left out.
@@ -180,7 +180,7 @@ impl ActorSnapshot {
     }
 }
 
-/// One message an actor handled, in its [history](history).
+/// One message an actor handled, in its [history].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct HistoryEntry {
