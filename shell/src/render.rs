@@ -38,6 +38,12 @@ pub fn rate_text(rate: Option<f64>) -> String {
     rate.map_or_else(|| "-".to_owned(), |r| format!("{r:.1}"))
 }
 
+/// The actor's rate, when it is counted (spawned after the inspector was
+/// on) and was in both snapshots.
+fn rate_of(actor: &Actor, rates: &HashMap<u64, f64>) -> Option<f64> {
+    rates.get(&actor.id).copied().filter(|_| actor.counted)
+}
+
 /// The lines of `ls`: one per actor, those with children marked `/`.
 pub fn ls(actors: &[&Actor], rates: &HashMap<u64, f64>, parents: &[u64]) -> String {
     let mut rows = vec![
@@ -55,7 +61,7 @@ pub fn ls(actors: &[&Actor], rates: &HashMap<u64, f64>, parents: &[u64]) -> Stri
             actor.type_name.clone(),
             actor.state.clone(),
             actor.mailbox_text(),
-            rate_text(rates.get(&actor.id).copied()),
+            rate_text(rate_of(actor, rates)),
             actor.summary.clone().unwrap_or_default(),
         ]);
     }
@@ -269,7 +275,7 @@ pub fn top(actors: &[Actor], rates: &HashMap<u64, f64>, by: TopBy, rows: usize) 
             actor.type_name.clone(),
             actor.state.clone(),
             actor.mailbox_text(),
-            rate_text(rates.get(&actor.id).copied()),
+            rate_text(rate_of(actor, rates)),
             actor.handled.to_string(),
             actor.restarts.to_string(),
         ]);

@@ -71,6 +71,18 @@ fn cd_walks_relative_absolute_and_up() {
 }
 
 #[test]
+fn ls_at_the_top_lists_the_roots_and_json_goes_on_one_command() {
+    let _tree = tree("t-top-level");
+    let out = ok(&sh("ls"));
+    assert!(
+        out.lines().any(|l| l.starts_with("t-top-level/ ")),
+        "a root with children: {out}"
+    );
+    let out = ok(&sh("cd /t-top-level; pwd --json; pwd"));
+    assert_eq!(out, "{\"cwd\":\"/t-top-level\"}\n/t-top-level\n");
+}
+
+#[test]
 fn tree_draws_the_supervision_tree() {
     let _tree = tree("t-tree");
     let out = ok(&sh("tree /t-tree"));
