@@ -214,7 +214,7 @@ async fn self_check(server: &Server) -> Result<usize, Box<dyn Error>> {
     if !hello.contains("\"ok\"") || !list.contains("/shop/packing/packer-1") {
         return Err(format!("the server does not list the tree: {list}").into());
     }
-    Ok(list.matches("\"id\":").count())
+    Ok(list.matches("\"path\":").count())
 }
 
 #[tokio::main]
