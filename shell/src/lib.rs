@@ -15,7 +15,7 @@
 //! [`web`] (the page).
 
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub mod client;
 pub mod line;
@@ -35,6 +35,20 @@ pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 /// Whether a refreshing command runs now (Ctrl-C ends it rather than the
 /// shell).
 pub static LOOPING: AtomicBool = AtomicBool::new(false);
+
+/// Makes Ctrl-C end a refreshing command (see [`LOOPING`]), and the
+/// shell otherwise (exit status 130). Call it after the line editor is
+/// made: the editor installs its own handler of SIGINT, which would
+/// replace this one.
+pub fn on_interrupt() {
+    let _ = ctrlc::set_handler(|| {
+        if LOOPING.load(Ordering::Relaxed) {
+            INTERRUPTED.store(true, Ordering::Relaxed);
+        } else {
+            std::process::exit(130);
+        }
+    });
+}
 
 /// The environment variable that names the socket, as for the process.
 pub const ENV_SOCKET: &str = "TYPACT_INSPECT";

@@ -4,7 +4,6 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::Ordering;
 
 use clap::Parser;
 use serde_json::json;
@@ -73,13 +72,6 @@ fn fail(json: bool, code: &str, message: &str, details: Option<&serde_json::Valu
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let _ = ctrlc::set_handler(|| {
-        if typact_shell::LOOPING.load(Ordering::Relaxed) {
-            typact_shell::INTERRUPTED.store(true, Ordering::Relaxed);
-        } else {
-            std::process::exit(130);
-        }
-    });
     let target = match target(&args) {
         Ok(target) => target,
         Err(message) => return fail(args.json, "attach", &message, None),
@@ -88,6 +80,11 @@ fn main() -> ExitCode {
         Ok(client) => client,
         Err(err) => return fail(args.json, "attach", &err.to_string(), None),
     };
+    if args.web.is_some() || args.command.is_some() {
+        // The interactive shell installs it once its line editor is set
+        // up (which takes SIGINT for itself).
+        typact_shell::on_interrupt();
+    }
     if let Some(addr) = &args.web {
         let listener = match web::bind(addr) {
             Ok(listener) => listener,

@@ -156,6 +156,9 @@ fn complete_message(session: &mut Session, path: &str, word: &str) -> Vec<Pair> 
 /// When the terminal cannot be set up.
 pub fn run(session: Session) -> Result<(), ReadlineError> {
     let mut editor: Editor<ShellHelper, DefaultHistory> = Editor::new()?;
+    // After the editor, which takes SIGINT for itself; at the prompt the
+    // terminal is raw and Ctrl-C is a key the editor reads.
+    crate::on_interrupt();
     editor.set_helper(Some(ShellHelper {
         session: RefCell::new(session),
     }));
