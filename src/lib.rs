@@ -150,6 +150,10 @@ mod book_addressing {}
 mod book_testing {}
 
 #[cfg(doctest)]
+#[doc = include_str!("../book/src/observability.md")]
+mod book_observability {}
+
+#[cfg(doctest)]
 #[doc = include_str!("../book/src/observability/shell.md")]
 mod book_observability_shell {}
 

@@ -324,15 +324,24 @@ impl<R> ReplyTo<R> {
     /// logged, so an asker's timeout never brings down the actor it asked.
     #[inline]
     pub fn send(mut self, value: R) {
-        match untraced(std::mem::replace(&mut self.route, Route::None)) {
-            Route::None | Route::Traced(_) => {}
+        // A tell's handle: nothing to do, and no drop glue to run (it is
+        // recursive, since a route may carry a traced route, so it is not
+        // inlined). `Route::None` owns nothing.
+        if matches!(self.route, Route::None) {
+            std::mem::forget(self);
+            return;
+        }
+        match std::mem::replace(&mut self.route, Route::None) {
+            Route::None => {}
             Route::Direct(tx) => {
                 if let Err(unsent) = tx.send(Ok(value)) {
                     drop_late_reply(unsent);
                 }
             }
-            Route::Mapped(to) => deliver(*to, Ok(value)),
+            other => send_routed(other, value),
         }
+        // The route is `None` now.
+        std::mem::forget(self);
     }
 
     /// A handle that answers this one with a reply of another type,
@@ -407,6 +416,19 @@ impl<R> ReplyTo<R> {
             }
             Route::Mapped(to) => deliver(*to, Err(err)),
         }
+    }
+}
+
+/// [`ReplyTo::send`] through a mapped or traced route.
+fn send_routed<R>(route: Route<R>, value: R) {
+    match untraced(route) {
+        Route::None | Route::Traced(_) => {}
+        Route::Direct(tx) => {
+            if let Err(unsent) = tx.send(Ok(value)) {
+                drop_late_reply(unsent);
+            }
+        }
+        Route::Mapped(to) => deliver(*to, Ok(value)),
     }
 }
 

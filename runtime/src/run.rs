@@ -478,10 +478,18 @@ fn end_observed<A: Actor>(
     inbox: &mut Inbox<A>,
     stats: Option<&observe::Stats>,
 ) {
+    note_mailbox(inbox, stats);
+    seen.end(stats);
+}
+
+/// After an observed message: what the inspector and the depth gauge
+/// read of the mailbox.
+fn note_mailbox<A: Actor>(inbox: &mut Inbox<A>, stats: Option<&observe::Stats>) {
     if let Some(stats) = stats {
         stats.set_local_len(inbox.rx().local_len());
+        #[cfg(feature = "metrics")]
+        stats.metrics.depth.set(inbox.rx().len() as f64);
     }
-    seen.end(stats);
 }
 
 /// What a synchronous attempt at an entry left to do.
@@ -663,9 +671,7 @@ fn serve_now<A: Actor>(
                     let stats = cell.stats();
                     let seen = observe::begin::<A>(&mut entry, &cell, stats);
                     let unhandled = seen.enter(|| actor.__handle_now(entry, ctx));
-                    if let Some(stats) = stats {
-                        stats.set_local_len(inbox.rx().local_len());
-                    }
+                    note_mailbox(inbox, stats);
                     seen.end(stats);
                     assert!(
                         unhandled.is_none(),

@@ -180,8 +180,18 @@ impl Mailbox<'_> {
                 )
             }),
         });
-        let detail = if model.wire.is_some() {
-            quote!(#private::serde_json::to_string(__msg).ok())
+        // The message as JSON for the history, for an actor that takes
+        // JSON: through `Format::encode` at the message's span, so that a
+        // message without serde is reported there once, with the `Wire`
+        // impl's own use. A generic actor's `Actor` impl does not require
+        // its parameters to be serde, so it records no JSON.
+        let msg_span = match &h.kind {
+            MessageKind::Generated(_) => h.ident.span(),
+            MessageKind::External(ty) => ty.span(),
+        };
+        let detail = if model.wire.is_some() && model.type_params().next().is_none() {
+            let encode = quote_spanned!(msg_span=> <::typact::wire::Json as ::typact::wire::Format>::encode(__msg));
+            quote!(#encode.ok().map(|__json| ::std::string::String::from_utf8_lossy(&__json).into_owned()))
         } else {
             quote!({
                 let _ = __msg;
@@ -204,10 +214,7 @@ impl Mailbox<'_> {
         self.wire.push(wire::WireMessage {
             variant: variant.clone(),
             msg_ty: msg_ty.clone(),
-            msg_span: match &h.kind {
-                MessageKind::Generated(_) => h.ident.span(),
-                MessageKind::External(ty) => ty.span(),
-            },
+            msg_span,
             reply: entry_reply.clone(),
             reply_span: h.reply_span,
             stable,

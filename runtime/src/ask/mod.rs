@@ -448,6 +448,8 @@ impl<M, R> Future for Ask<M, R> {
             this.timer = Timer::None;
             this.wait = None;
             this.state = State::Done;
+            #[cfg(feature = "metrics")]
+            crate::observe::metrics::ask_timed_out();
             return Poll::Ready(Err(AskError::Timeout));
         }
         Poll::Pending

@@ -108,6 +108,11 @@ pub(crate) fn capture() -> Option<Trace> {
 
 #[cold]
 fn capture_slow(metrics: bool) -> Option<Trace> {
+    // A subscriber may take `DEBUG` from other targets only (`myapp=debug`):
+    // then typact's spans are off, and a send carries nothing.
+    if !metrics && !tracing::enabled!(target: "typact", Level::DEBUG) {
+        return None;
+    }
     let span = Span::current();
     if span.is_none() && !metrics {
         return None;
@@ -194,11 +199,9 @@ pub(crate) fn begin<A: Actor>(
         depth: std::cell::Cell::new(0),
         sent: std::cell::Cell::new(None),
     };
-    let span = if tracing_on() {
-        A::__span(entry, &site)
-    } else {
-        Span::none()
-    };
+    // Also where the entry's trace is taken out, for its time in the
+    // mailbox; a span whose callsite is off is `Span::none()`.
+    let span = A::__span(entry, &site);
     let record = stats.filter(|s| s.history_on()).map(|_| {
         let (name, detail, ask) = A::__describe(entry);
         (name, detail, ask, SystemTime::now())
