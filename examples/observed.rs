@@ -25,8 +25,9 @@
 //! ```
 //!
 //! It runs until Ctrl-C, or for `--exit-after SECS` (or
-//! `TYPACT_EXIT_AFTER=SECS`), checking before it exits that its own
-//! server lists the tree. The socket is `$TYPACT_INSPECT` when set.
+//! `TYPACT_EXIT_AFTER=SECS`; 2 s when `CI` is set and neither is given),
+//! checking before it exits that its own server lists the tree. The
+//! socket is `$TYPACT_INSPECT` when set.
 
 use std::collections::BTreeMap;
 use std::error::Error;
@@ -192,6 +193,11 @@ fn exit_after() -> Result<Option<Duration>, Box<dyn Error>> {
                 return Err(format!("unknown argument {other:?}; try --exit-after SECS").into());
             }
         }
+    }
+    // Under CI (which sets `CI`), never wait for a Ctrl-C that will not
+    // come.
+    if secs.is_none() && std::env::var_os("CI").is_some_and(|ci| !ci.is_empty()) {
+        secs = Some("2".into());
     }
     Ok(match secs {
         Some(s) => Some(Duration::from_secs_f64(s.parse()?)),
