@@ -148,6 +148,11 @@ pub trait Actor: Sized + Send + 'static {
     }
 
     /// Runs before the first message. `#[on_start]` overrides it.
+    /// Whether the actor has an `#[on_stop]` hook (an actor written by hand
+    /// is assumed to).
+    #[doc(hidden)]
+    const __ON_STOP: bool = true;
+
     /// The messages the actor takes as bytes (`#[actor(inspect)]`).
     #[doc(hidden)]
     const __MESSAGES: &'static [crate::wire::MessageInfo] = &[];

@@ -76,6 +76,12 @@ const MAX_REFS: u32 = u32::MAX / 2;
 
 pub(crate) const STOP: u8 = 1;
 pub(crate) const KILL: u8 = 2;
+/// The actor stopped for good with [`StopReason::Normal`], recorded in the
+/// flags because it had no [`Ending`] to record it in (see
+/// [`Cell::finish`]).
+const ENDED_NORMAL: u8 = 4;
+/// The same for [`StopReason::Killed`].
+const ENDED_KILLED: u8 = 8;
 
 static DEAD_LETTERS: AtomicU64 = AtomicU64::new(0);
 
@@ -254,7 +260,38 @@ impl Cell {
     }
 
     fn ending(&self) -> &Ending {
-        self.ending.get_or_init(Box::default)
+        if let Some(ending) = self.ending.get() {
+            return ending;
+        }
+        let mut made = false;
+        let ending = self.ending.get_or_init(|| {
+            made = true;
+            Box::default()
+        });
+        if made {
+            // Against `finish`, which records a plain end in the flags when
+            // it finds no ending: one of the two sees the other (each
+            // stores, then fences, then loads), and an end recorded in the
+            // flags moves into the new ending here, before anyone waits on
+            // it or registers a bond with it.
+            std::sync::atomic::fence(Ordering::SeqCst);
+            if let Some(reason) = self.ended_in_flags() {
+                self.finish_in(ending, reason);
+            }
+        }
+        ending
+    }
+
+    /// The reason [`finish`](Self::finish) recorded in the flags, if any.
+    fn ended_in_flags(&self) -> Option<StopReason> {
+        let flags = self.flags.load(Ordering::Acquire);
+        if flags & ENDED_KILLED != 0 {
+            Some(StopReason::Killed)
+        } else if flags & ENDED_NORMAL != 0 {
+            Some(StopReason::Normal)
+        } else {
+            None
+        }
     }
 
     /// The timeout of the asks this actor makes from its handlers and hooks.
@@ -324,9 +361,11 @@ impl Cell {
     }
 
     pub(crate) fn is_stopped(&self) -> bool {
-        self.ending
-            .get()
-            .is_some_and(|ending| ending.stopped.get().is_some())
+        self.flags.load(Ordering::Acquire) & (ENDED_NORMAL | ENDED_KILLED) != 0
+            || self
+                .ending
+                .get()
+                .is_some_and(|ending| ending.stopped.get().is_some())
     }
 
     pub(crate) fn retain(&self) {
@@ -382,6 +421,12 @@ impl Cell {
     }
 
     pub(crate) async fn wait_for_stop(&self) -> StopReason {
+        // Ended in the flags: nothing to make or wait for.
+        if self.ending.get().is_none()
+            && let Some(reason) = self.ended_in_flags()
+        {
+            return reason;
+        }
         let ending = self.ending();
         loop {
             let mut notified = pin!(ending.notify.notified());
@@ -396,8 +441,42 @@ impl Cell {
     }
 
     /// Announces the stop; the first reason wins.
+    ///
+    /// An actor that never needed its [`Ending`] (no one waited for it, it
+    /// has no bonds, path or stats) and stops normally or is killed, the
+    /// common end, records that in its flags instead of making one: most
+    /// of what stopping an idle actor used to cost was that allocation.
     pub(crate) fn finish(&self, reason: StopReason) {
+        if self.ending.get().is_none() {
+            let bit = match reason {
+                StopReason::Normal => ENDED_NORMAL,
+                StopReason::Killed => ENDED_KILLED,
+                _ => 0,
+            };
+            if bit != 0 {
+                let before = self.flags.fetch_or(bit, Ordering::SeqCst);
+                if before & (ENDED_NORMAL | ENDED_KILLED) != 0 {
+                    // Ended already: the first reason stays.
+                    self.flags.fetch_and(!bit | before, Ordering::Relaxed);
+                    return;
+                }
+                // See `ending`: an ending made meanwhile takes the end over.
+                std::sync::atomic::fence(Ordering::SeqCst);
+                match self.ending.get() {
+                    None => return,
+                    Some(ending) => {
+                        let reason = self.ended_in_flags().unwrap_or(reason);
+                        self.finish_in(ending, reason);
+                        return;
+                    }
+                }
+            }
+        }
         let ending = self.ending();
+        self.finish_in(ending, reason);
+    }
+
+    fn finish_in(&self, ending: &Ending, reason: StopReason) {
         if ending.stopped.set(reason).is_ok() {
             let reason = ending.stopped.get().expect("set just above");
             if let Some(stats) = &ending.stats {

@@ -413,6 +413,7 @@ impl Mailbox<'_> {
         // handler's state.
         let any_async = model.handlers.iter().any(|h| h.is_async);
         let has_on_start = model.on_start.is_some();
+        let has_on_stop = model.on_stop.is_some();
         let handle_body = if any_async {
             quote! {
                 async move {
@@ -457,6 +458,7 @@ impl Mailbox<'_> {
             const TYPE_NAME: &'static str = #actor_name;
             const __ASYNC_HANDLERS: bool = #any_async;
             const __ON_START: bool = #has_on_start;
+            const __ON_STOP: bool = #has_on_stop;
 
             // An actor without handlers has a mailbox enum with only
             // the variant for watch messages, which it cannot watch for.

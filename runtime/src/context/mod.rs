@@ -229,6 +229,12 @@ impl<A: Actor> Context<A> {
             .fail(StopReason::Failed(Arc::from(error.into())));
     }
 
+    /// Whether the actor never had children, timers, watches or tasks.
+    #[inline]
+    pub(crate) fn has_no_books(&self) -> bool {
+        self.books.is_none()
+    }
+
     /// Stops every child (in reverse order of spawning) and waits for each.
     pub(crate) async fn stop_children(&mut self) {
         let Some(books) = &self.books else {

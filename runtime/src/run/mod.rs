@@ -9,7 +9,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::task::{Context as TaskContext, Poll, ready};
+use std::task::{Context as TaskContext, Poll};
 
 use tokio::sync::oneshot;
 
@@ -20,8 +20,13 @@ use crate::context::Context;
 use crate::error::StopReason;
 use crate::mailbox::{ActorRx, TryRecv};
 use crate::observe;
-use crate::reply::{Abandon, Abandoned, abandon_while};
+use crate::reply::{Abandon, abandon_while};
 use crate::supervision::slot::Slot;
+
+mod observed;
+mod task;
+
+pub(crate) use self::task::{run, run_async};
 
 /// Where `spawn_ready` learns whether `on_start` succeeded.
 pub(crate) type Ready = oneshot::Sender<Result<(), StopReason>>;
@@ -366,7 +371,7 @@ fn serve<'a, A: Actor>(
                 return Ok(reason);
             };
             if observe::active(cell.stats()) {
-                let handled = match serve_observed(actor, ctx, inbox, entry) {
+                let handled = match observed::serve_observed(actor, ctx, inbox, entry) {
                     Ok(()) => Ok(()),
                     Err(rest) => rest.await,
                 };
@@ -420,77 +425,9 @@ fn serve<'a, A: Actor>(
     }
 }
 
-/// Handles one entry as [`serve`] does, observed: inside its span, with
-/// the counters, the history and the metrics updated (see `observe`).
-/// `Err` carries a handler's panic. Nothing of the observation is kept
-/// across an await here: an entry of an `async` handler goes, with it,
-/// to a future of its own on the heap, so that an unobserved actor's
-/// task keeps no room for it.
-fn serve_observed<'a, A: Actor>(
-    actor: &'a mut A,
-    ctx: &'a mut Context<A>,
-    inbox: &'a mut Inbox<A>,
-    mut entry: A::Mailbox,
-) -> Result<(), Handling<'a>> {
-    let cell = ctx.cell().clone();
-    let stats = cell.stats();
-    let seen = observe::begin::<A>(&mut entry, &cell, stats);
-    let now = seen.enter(|| {
-        polling_as(Current::of(&cell), || {
-            catch_unwind(AssertUnwindSafe(|| actor.__handle_now(entry, ctx)))
-        })
-    });
-    let result = match now {
-        Ok(None) => Ok(()),
-        Ok(Some(entry)) => return Err(handle_observed(actor, ctx, inbox, entry, seen)),
-        Err(payload) => Err(panic_message(payload)),
-    };
-    end_observed(seen, inbox, stats);
-    match result {
-        Ok(()) => Ok(()),
-        Err(panic) => Err(Box::pin(std::future::ready(Err(panic)))),
-    }
-}
-
-/// The rest of an observed entry's handling; `Err` carries a panic.
-type Handling<'a> = Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
-
-/// The `async` handler of an observed entry, polled inside its span.
-fn handle_observed<'a, A: Actor>(
-    actor: &'a mut A,
-    ctx: &'a mut Context<A>,
-    inbox: &'a mut Inbox<A>,
-    entry: A::Mailbox,
-    seen: observe::Observation,
-) -> Handling<'a> {
-    Box::pin(async move {
-        let cell = ctx.cell().clone();
-        let handling = pin!(Some(actor.__handle(entry, ctx)));
-        let mut caught = catch_pinned(&cell, handling);
-        let result = poll_fn(|cx| seen.enter(|| Pin::new(&mut caught).poll(cx))).await;
-        end_observed(seen, inbox, cell.stats());
-        result
-    })
-}
-
-fn end_observed<A: Actor>(
-    seen: observe::Observation,
-    inbox: &mut Inbox<A>,
-    stats: Option<&observe::Stats>,
-) {
-    note_mailbox(inbox, stats);
-    seen.end(stats);
-}
-
-/// After an observed message: what the inspector and the depth gauge
-/// read of the mailbox.
-fn note_mailbox<A: Actor>(inbox: &mut Inbox<A>, stats: Option<&observe::Stats>) {
-    if let Some(stats) = stats {
-        stats.set_local_len(inbox.rx().local_len());
-        #[cfg(feature = "metrics")]
-        stats.metrics.depth.set(inbox.rx().len() as f64);
-    }
-}
+/// Messages an actor handles in one poll of its task before it lets the
+/// other tasks of its worker run.
+const SERVE_BUDGET: u32 = 128;
 
 /// What a synchronous attempt at an entry left to do.
 enum Pending<M> {
@@ -498,232 +435,6 @@ enum Pending<M> {
     Handle(M),
     /// The handler panicked, with this message.
     Panicked(String),
-}
-
-/// What an unsupervised actor's task owns. The fields drop in this order
-/// when the task is aborted: the actor's state first (its reply handles
-/// fail with `Stopped`), the inbox (which then announces the stop) last.
-struct Parts<A: Actor> {
-    actor: Abandoned<A>,
-    ctx: Context<A>,
-    inbox: Inbox<A>,
-}
-
-/// Messages an actor handles in one poll of its task before it lets the
-/// other tasks of its worker run.
-const SERVE_BUDGET: u32 = 128;
-
-/// The parts back from the `on_start` phase, and whether it succeeded.
-type Started<A> = (Parts<A>, Result<(), StopReason>);
-
-/// Where an unsupervised actor's task is.
-enum Phase<A: Actor> {
-    /// Not polled yet.
-    Start(Parts<A>, Option<Ready>),
-    /// The `on_start` hook, in a future of its own on the heap that owns
-    /// the parts until it ends.
-    Starting(Pin<Box<dyn Future<Output = Started<A>> + Send>>),
-    /// Serving an actor whose handlers are all synchronous, from the task's
-    /// own poll.
-    Serve(Parts<A>),
-    /// Stopping: a future of its own, on the heap.
-    End(Pin<Box<dyn Future<Output = ()> + Send>>),
-    Done,
-}
-
-/// The future of the task of an unsupervised actor whose handlers are all
-/// synchronous, start to finish ([`run_async`] runs the others).
-///
-/// Written out by hand rather than as an `async` block because it is most
-/// of what an idle actor costs: an `async` block keeps room for the largest
-/// state of every phase it awaits, for the actor's whole life. Here an idle
-/// actor holds its parts and a tag; the phases that need futures of their
-/// own (`on_start`, the stop) put them on the heap, once per phase and never
-/// per message.
-pub(crate) struct Run<A: Actor> {
-    phase: Phase<A>,
-}
-
-// Nothing is pinned inside `Run`: the phases' futures are pinned on the
-// heap, and the parts are only ever used through `&mut`.
-impl<A: Actor> Unpin for Run<A> {}
-
-/// Runs an unsupervised actor whose handlers are all synchronous from start
-/// to finish.
-pub(crate) fn run<A: Actor>(
-    actor: A,
-    ctx: Context<A>,
-    rx: ActorRx<A>,
-    ready: Option<Ready>,
-) -> Run<A> {
-    let inbox = Inbox::new(rx, None);
-    let actor = Abandoned::new(actor);
-    Run {
-        phase: Phase::Start(Parts { actor, ctx, inbox }, ready),
-    }
-}
-
-impl<A: Actor> Future for Run<A> {
-    type Output = ();
-
-    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<()> {
-        let phase = &mut self.get_mut().phase;
-        loop {
-            let next = match phase {
-                Phase::Start(..) => match mem::replace(phase, Phase::Done) {
-                    Phase::Start(parts, ready) => begin(parts, ready),
-                    _ => unreachable!(),
-                },
-                Phase::Starting(fut) => match ready!(fut.as_mut().poll(cx)) {
-                    (parts, Ok(())) => {
-                        observe::started(parts.ctx.cell());
-                        Phase::Serve(parts)
-                    }
-                    (parts, Err(reason)) => Phase::End(Box::pin(end(parts, Err(reason)))),
-                },
-                Phase::Serve(parts) => {
-                    let result = ready!(serve_now(parts, cx));
-                    match mem::replace(phase, Phase::Done) {
-                        Phase::Serve(parts) => Phase::End(Box::pin(end(parts, result))),
-                        _ => unreachable!(),
-                    }
-                }
-                Phase::End(fut) => {
-                    ready!(fut.as_mut().poll(cx));
-                    *phase = Phase::Done;
-                    return Poll::Ready(());
-                }
-                Phase::Done => panic!("an actor's task was polled after it finished"),
-            };
-            *phase = next;
-        }
-    }
-}
-
-/// The first phase: the `on_start` hook if there is one, then serving.
-fn begin<A: Actor>(mut parts: Parts<A>, ready: Option<Ready>) -> Phase<A> {
-    if A::__ON_START {
-        Phase::Starting(Box::pin(async move {
-            let started = start_instance(&mut parts.actor.value, &mut parts.ctx, ready, None).await;
-            (parts, started)
-        }))
-    } else {
-        // No hook to run: started.
-        if let Some(ready) = ready {
-            let _ = ready.send(Ok(()));
-        }
-        observe::started(parts.ctx.cell());
-        Phase::Serve(parts)
-    }
-}
-
-/// Runs an unsupervised actor with `async` handlers from start to finish.
-///
-/// An `async` block, since a handler's future needs a place that stays put
-/// while it is polled; the start and the stop, which run once, are futures
-/// of their own on the heap rather than room kept in this one for the
-/// actor's whole life.
-pub(crate) fn run_async<A: Actor>(
-    actor: A,
-    ctx: Context<A>,
-    rx: ActorRx<A>,
-    ready: Option<Ready>,
-) -> impl Future<Output = ()> + Send {
-    let inbox = Inbox::new(rx, None);
-    let actor = Abandoned::new(actor);
-    let mut parts = Parts { actor, ctx, inbox };
-    async move {
-        // The start, like the stop, is a future of its own on the heap, and
-        // only for an actor with an `on_start` hook.
-        if A::__ON_START {
-            let started = start_instance(&mut parts.actor.value, &mut parts.ctx, ready, None);
-            if let Err(reason) = Box::pin(started).await {
-                Box::pin(end(parts, Err(reason))).await;
-                return;
-            }
-        } else if let Some(ready) = ready {
-            let _ = ready.send(Ok(()));
-        }
-        let result = serve(&mut parts.actor.value, &mut parts.ctx, &mut parts.inbox).await;
-        Box::pin(end(parts, result)).await;
-    }
-}
-
-/// Handles messages of an actor whose handlers are all synchronous, until
-/// it stops or has used its budget for this poll.
-fn serve_now<A: Actor>(
-    parts: &mut Parts<A>,
-    cx: &mut TaskContext<'_>,
-) -> Poll<Result<StopReason, StopReason>> {
-    let Parts { actor, ctx, inbox } = parts;
-    // One actor mark and one unwind guard per poll rather than per message:
-    // a panic in any handler ends the actor, unwinding through the reply
-    // handle of the entry being handled, which then fails its ask with
-    // `Panicked`.
-    let served = polling_as(Current::of(ctx.cell()), || {
-        catch_unwind(AssertUnwindSafe(|| {
-            for _ in 0..SERVE_BUDGET {
-                let Some(mut entry) = ready!(inbox.poll_next(cx)) else {
-                    return Poll::Ready(());
-                };
-                if observe::active(ctx.cell().stats()) {
-                    let cell = ctx.cell().clone();
-                    let stats = cell.stats();
-                    let seen = observe::begin::<A>(&mut entry, &cell, stats);
-                    let unhandled = seen.enter(|| actor.__handle_now(entry, ctx));
-                    note_mailbox(inbox, stats);
-                    seen.end(stats);
-                    assert!(
-                        unhandled.is_none(),
-                        "`{}` declares no async handler, yet one of its entries needs a future",
-                        A::TYPE_NAME
-                    );
-                    continue;
-                }
-                if actor.__handle_now(entry, ctx).is_some() {
-                    unreachable!(
-                        "`{}` declares no async handler, yet one of its entries needs a future",
-                        A::TYPE_NAME
-                    );
-                }
-            }
-            // Woken from inside its own poll, the task goes to the back of
-            // its worker's queue, behind the tasks waiting there.
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        }))
-    });
-    match served {
-        Ok(Poll::Pending) => Poll::Pending,
-        Ok(Poll::Ready(())) => Poll::Ready(Ok(ctx.cell().take_exit_reason())),
-        Err(payload) => {
-            let panic = panic_message(payload);
-            tracing::error!(actor = %ctx.cell(), panic = %panic, "actor panicked in a handler");
-            Poll::Ready(Ok(StopReason::Panicked(panic.into())))
-        }
-    }
-}
-
-/// The last phase: the stop, then the record of it.
-async fn end<A: Actor>(mut parts: Parts<A>, result: Result<StopReason, StopReason>) {
-    let reason = end_instance(
-        &mut parts.actor.value,
-        &mut parts.ctx,
-        &mut parts.inbox,
-        result,
-    )
-    .await;
-    let Parts {
-        actor,
-        ctx,
-        mut inbox,
-    } = parts;
-    let cell = ctx.cell().clone();
-    drop_state(actor, &cell);
-    drop(ctx);
-    inbox.finish();
-    tracing::debug!(actor = %cell, %reason, "actor stopped");
-    cell.finish(reason);
 }
 
 /// The end of an unsupervised actor: fails what is queued, stops its
