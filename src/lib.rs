@@ -154,6 +154,10 @@ mod book_testing {}
 mod book_observability {}
 
 #[cfg(doctest)]
+#[doc = include_str!("../book/src/observability/shell.md")]
+mod book_observability_shell {}
+
+#[cfg(doctest)]
 #[doc = include_str!("../book/src/reference/attributes.md")]
 mod book_reference_attributes {}
 

@@ -9,7 +9,7 @@
 //! (named supervisors and their named children) are listed whenever they
 //! were spawned, without counters if that was before `enable`.
 //!
-//! Nothing here blocks an actor. A [snapshot](snapshot) reads counters
+//! Nothing here blocks an actor. A [snapshot] reads counters
 //! and queue lengths; a [summary](summaries) is a request the actor
 //! answers between two messages, as it would a message, and one that
 //! does not answer in time is left out.
@@ -65,7 +65,10 @@ use crate::path::ActorPath;
 use crate::protocol::Erased;
 use crate::wire::{MessageInfo, WireError};
 
+mod serve;
 pub(crate) mod table;
+
+pub use serve::{ENV_SOCKET, Endpoint, PROTOCOL, Server, serve};
 
 /// Lists and counts every actor spawned from now on (see the
 /// [module](self)). Idempotent; there is no way back, since what is
@@ -177,7 +180,7 @@ impl ActorSnapshot {
     }
 }
 
-/// One message an actor handled, in its [history](history).
+/// One message an actor handled, in its [history].
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct HistoryEntry {
