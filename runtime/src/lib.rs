@@ -164,7 +164,11 @@ pub mod __private {
         pub fn new(msg: M, reply: ReplyTo<R>) -> Self {
             Entry {
                 msg,
-                reply: reply.traced(crate::observe::capture()),
+                reply: if crate::observe::may_capture() {
+                    reply.traced()
+                } else {
+                    reply
+                },
             }
         }
     }

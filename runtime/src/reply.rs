@@ -278,16 +278,19 @@ impl<R> ReplyTo<R> {
         }
     }
 
-    /// The same handle, carrying `trace` (see `observe`).
-    #[inline]
-    pub(crate) fn traced(self, trace: Option<crate::observe::Trace>) -> Self {
-        match trace {
+    /// The same handle, carrying the trace of where it is sent from, if
+    /// someone listens (see `observe`). Out of line: a send checks
+    /// [`may_capture`](crate::observe::may_capture) first, so that its
+    /// inlined code stays one load and a branch.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn traced(self) -> Self {
+        match crate::observe::capture() {
             None => self,
             Some(trace) => self.with_trace(trace),
         }
     }
 
-    #[cold]
     fn with_trace(mut self, trace: crate::observe::Trace) -> Self {
         let route = untraced(std::mem::replace(&mut self.route, Route::None));
         ReplyTo {

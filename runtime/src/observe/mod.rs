@@ -95,19 +95,18 @@ impl fmt::Debug for Trace {
     }
 }
 
-/// The trace a message sent here and now carries: `None`, allocating
-/// nothing, unless a subscriber takes `DEBUG` spans or metrics are on.
-#[inline]
-pub(crate) fn capture() -> Option<Trace> {
-    let metrics = cfg!(feature = "metrics");
-    if !metrics && !tracing_on() {
-        return None;
-    }
-    capture_slow(metrics)
+/// Whether a message sent now may carry a trace: a subscriber may take
+/// `DEBUG` spans, or metrics are on. One load.
+#[inline(always)]
+pub(crate) fn may_capture() -> bool {
+    cfg!(feature = "metrics") || tracing_on()
 }
 
-#[cold]
-fn capture_slow(metrics: bool) -> Option<Trace> {
+/// The trace a message sent here and now carries: `None`, allocating
+/// nothing, unless a subscriber takes typact's `DEBUG` spans or metrics
+/// are on.
+pub(crate) fn capture() -> Option<Trace> {
+    let metrics = cfg!(feature = "metrics");
     // A subscriber may take `DEBUG` from other targets only (`myapp=debug`):
     // then typact's spans are off, and a send carries nothing.
     if !metrics && !tracing::enabled!(target: "typact", Level::DEBUG) {

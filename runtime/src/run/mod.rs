@@ -54,6 +54,7 @@ impl<A: Actor> Inbox<A> {
             .expect("the inbox holds its mailbox until finished")
     }
 
+    #[inline]
     fn poll_next(&mut self, cx: &mut TaskContext<'_>) -> Poll<Option<A::Mailbox>> {
         let rx = self.rx();
         let cell = rx.cell();

@@ -17,6 +17,7 @@ use crate::observe;
 /// across an await here: an entry of an `async` handler goes, with it,
 /// to a future of its own on the heap, so that an unobserved actor's
 /// task keeps no room for it.
+#[inline(never)]
 pub(super) fn serve_observed<'a, A: Actor>(
     actor: &'a mut A,
     ctx: &'a mut Context<A>,

@@ -183,21 +183,11 @@ fn serve_now<A: Actor>(
     let served = polling_as(Current::of(ctx.cell()), || {
         catch_unwind(AssertUnwindSafe(|| {
             for _ in 0..SERVE_BUDGET {
-                let Some(mut entry) = ready!(inbox.poll_next(cx)) else {
+                let Some(entry) = ready!(inbox.poll_next(cx)) else {
                     return Poll::Ready(());
                 };
                 if observe::active(ctx.cell().stats()) {
-                    let cell = ctx.cell().clone();
-                    let stats = cell.stats();
-                    let seen = observe::begin::<A>(&mut entry, &cell, stats);
-                    let unhandled = seen.enter(|| actor.__handle_now(entry, ctx));
-                    note_mailbox(inbox, stats);
-                    seen.end(stats);
-                    assert!(
-                        unhandled.is_none(),
-                        "`{}` declares no async handler, yet one of its entries needs a future",
-                        A::TYPE_NAME
-                    );
+                    handle_now_observed(&mut actor.value, ctx, inbox, entry);
                     continue;
                 }
                 if actor.__handle_now(entry, ctx).is_some() {
@@ -222,6 +212,29 @@ fn serve_now<A: Actor>(
             Poll::Ready(Ok(StopReason::Panicked(panic.into())))
         }
     }
+}
+
+/// One entry of an actor whose handlers are all synchronous, observed.
+/// Out of line, so that the unobserved loop stays small enough for its
+/// hot calls to be inlined into it.
+#[inline(never)]
+fn handle_now_observed<A: Actor>(
+    actor: &mut A,
+    ctx: &mut Context<A>,
+    inbox: &mut Inbox<A>,
+    mut entry: A::Mailbox,
+) {
+    let cell = ctx.cell().clone();
+    let stats = cell.stats();
+    let seen = observe::begin::<A>(&mut entry, &cell, stats);
+    let unhandled = seen.enter(|| actor.__handle_now(entry, ctx));
+    note_mailbox(inbox, stats);
+    seen.end(stats);
+    assert!(
+        unhandled.is_none(),
+        "`{}` declares no async handler, yet one of its entries needs a future",
+        A::TYPE_NAME
+    );
 }
 
 /// The last phase: the stop, then the record of it.
