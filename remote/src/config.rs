@@ -112,7 +112,9 @@ impl ZenohConfig {
 
     /// The zenoh configuration of node `node`.
     pub(crate) fn to_zenoh(&self, node: &str) -> Result<zenoh::Config, RemoteError> {
-        let bad = |e: zenoh::Error| RemoteError::Transport(TransportError::Other(e.to_string()));
+        let bad = |key: &str, e: zenoh::Error| {
+            RemoteError::Transport(TransportError::Other(format!("zenoh config {key}: {e}")))
+        };
         let quote = |v: &[String]| {
             let list: Vec<String> = v
                 .iter()
@@ -127,10 +129,13 @@ impl ZenohConfig {
             ("scouting/multicast/enabled".to_owned(), "false".to_owned()),
             ("listen/endpoints".to_owned(), quote(&self.listen)),
             ("connect/endpoints".to_owned(), quote(&self.connect)),
-            ("connect/timeout_ms".to_owned(), "0".to_owned()),
+            // Connect in the background, retrying, whoever starts first.
+            ("connect/timeout_ms".to_owned(), "-1".to_owned()),
             ("connect/exit_on_failure".to_owned(), "false".to_owned()),
-            ("connect/retry/period_init_ms".to_owned(), "100".to_owned()),
-            ("connect/retry/period_max_ms".to_owned(), "500".to_owned()),
+            (
+                "connect/retry".to_owned(),
+                "{period_init_ms: 100, period_max_ms: 500, period_increase_factor: 2}".to_owned(),
+            ),
             ("transport/link/tx/lease".to_owned(), ms.to_string()),
             ("transport/link/tx/keep_alive".to_owned(), "4".to_owned()),
             ("adminspace/enabled".to_owned(), "false".to_owned()),
@@ -170,7 +175,7 @@ impl ZenohConfig {
         }
         settings.extend(self.extra.iter().cloned());
         for (key, value) in &settings {
-            c.insert_json5(key, value).map_err(bad)?;
+            c.insert_json5(key, value).map_err(|e| bad(key, e))?;
         }
         Ok(c)
     }

@@ -34,21 +34,51 @@ pub(crate) fn node_key(node: &str) -> String {
 /// dropped closes the node.
 struct Owner {
     inner: Arc<NodeInner>,
-    runtime: Mutex<Option<Runtime>>,
+    runtime: OwnRuntime,
 }
 
 impl Drop for Owner {
     fn drop(&mut self) {
-        self.inner.shut();
-        // Closing a memory transport takes effect at once; a zenoh session
-        // closes when its last handle (here) goes.
-        drop(self.inner.transport.close());
-        if let Some(rt) = self
-            .runtime
-            .get_mut()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
-        {
+        let inner = self.inner.clone();
+        match self.runtime.0.take() {
+            // zenoh's handles must be dropped on a multi-thread runtime: close
+            // on the node's own, from a thread of its own, so that a node can
+            // be dropped anywhere, async code on a current-thread runtime
+            // included.
+            Some(rt) => {
+                let closing = std::thread::Builder::new()
+                    .name("typact-remote-close".into())
+                    .spawn(move || {
+                        rt.block_on(async move {
+                            inner.shut();
+                            let _ = tokio::time::timeout(
+                                Duration::from_secs(2),
+                                inner.transport.close(),
+                            )
+                            .await;
+                        });
+                        rt.shutdown_background();
+                    });
+                if let Err(e) = closing {
+                    tracing::warn!("typact-remote: cannot close a node: {e}");
+                }
+            }
+            // A memory transport closes at the call.
+            None => {
+                inner.shut();
+                drop(inner.transport.close());
+            }
+        }
+    }
+}
+
+/// The node's own runtime, if it has one: shut down without blocking when
+/// dropped, so that a node can be dropped from async code.
+struct OwnRuntime(Option<Runtime>);
+
+impl Drop for OwnRuntime {
+    fn drop(&mut self) {
+        if let Some(rt) = self.0.take() {
             rt.shutdown_background();
         }
     }
@@ -195,7 +225,7 @@ impl NodeBuilder {
             Network::Zenoh(_) => true,
             Network::Memory(_) => self.own_runtime.unwrap_or(false),
         };
-        let runtime = if own {
+        let runtime = OwnRuntime(if own {
             Some(
                 tokio::runtime::Builder::new_multi_thread()
                     .worker_threads(2)
@@ -206,8 +236,9 @@ impl NodeBuilder {
             )
         } else {
             None
-        };
+        });
         let handle = runtime
+            .0
             .as_ref()
             .map_or_else(Handle::current, |rt| rt.handle().clone());
         let (name, cluster) = (self.name.clone(), self.cluster.clone());
@@ -231,10 +262,7 @@ impl NodeBuilder {
             .await
             .map_err(|e| RemoteError::Transport(TransportError::Other(e.to_string())))??;
         Ok(Node {
-            owner: Arc::new(Owner {
-                inner,
-                runtime: Mutex::new(runtime),
-            }),
+            owner: Arc::new(Owner { inner, runtime }),
         })
     }
 }
@@ -304,11 +332,10 @@ impl Node {
     /// the others, and the proxies on this node finish with
     /// [`StopReason::Killed`].
     pub async fn shutdown(self) {
-        let inner = self.inner().clone();
-        inner.shut();
-        let closing = inner.clone();
+        let closing = self.inner().clone();
         let _ = self
             .run(async move {
+                closing.shut();
                 closing.transport.close().await;
                 Ok(())
             })

@@ -244,3 +244,125 @@ async fn dropped_frames_are_lost_not_duplicated_and_garbage_is_refused() {
     assert!(text.contains("wire version 9"), "{text}");
     assert_eq!(b.dead_letters(), before + 1);
 }
+
+/// The same cases on zenoh, two nodes in this process.
+mod on_zenoh {
+    use super::*;
+    use crate::{CertificateAuthority, ZenohConfig};
+
+    fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    }
+
+    const SEE: Duration = Duration::from_secs(15);
+
+    async fn open(name: &str, cluster: &str, config: ZenohConfig) -> Node {
+        Node::builder(name)
+            .cluster(cluster)
+            .zenoh(config)
+            .open()
+            .await
+            .unwrap()
+    }
+
+    async fn tell_and_ask(a: &Node, b: &Node) {
+        let counter = Counter::new();
+        b.inner().export(7, counter.clone());
+        let inner = a.inner().clone();
+        let total = a
+            .run(async move {
+                let link = Link::attach(&inner, "b", 7, "Counter").await?;
+                for by in 1..=100u64 {
+                    link.tell("Counter::add", &postcard::to_allocvec(&by).unwrap())
+                        .await;
+                }
+                let reply = link.ask("Counter::get", &[]).await.unwrap().await;
+                Ok(get(reply))
+            })
+            .await
+            .unwrap();
+        assert_eq!(total, 5050);
+        assert_eq!(
+            *counter.order.lock().unwrap(),
+            (1..=100).collect::<Vec<_>>()
+        );
+    }
+
+    // A current-thread test runtime: zenoh runs on the nodes' own runtimes.
+    #[tokio::test(flavor = "current_thread")]
+    async fn mutual_tls_nodes_tell_and_ask_in_order() {
+        let ca = CertificateAuthority::new("test");
+        let port = free_port();
+        let addr = format!("127.0.0.1:{port}");
+        let a = open(
+            "a",
+            "tls1",
+            ZenohConfig::mutual_tls(ca.identity("a", &["127.0.0.1"])).connect(&addr),
+        )
+        .await;
+        let b = open(
+            "b",
+            "tls1",
+            ZenohConfig::mutual_tls(ca.identity("b", &["127.0.0.1"])).listen(&addr),
+        )
+        .await;
+        a.wait_for("b", SEE).await.unwrap();
+        b.wait_for("a", SEE).await.unwrap();
+        tell_and_ask(&a, &b).await;
+        assert_eq!(a.nodes().await.unwrap(), vec!["a", "b"]);
+        b.shutdown().await;
+        let mut alive = a.inner().peer("b");
+        tokio::time::timeout(SEE, alive.wait_for(|seen| *seen == Some(false)))
+            .await
+            .expect("a sees b leave")
+            .unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+    async fn plain_tcp_works_when_asked_for() {
+        let port = free_port();
+        let addr = format!("127.0.0.1:{port}");
+        let b = open("b", "tcp1", ZenohConfig::plain_tcp_insecure().listen(&addr)).await;
+        let a = open(
+            "a",
+            "tcp1",
+            ZenohConfig::plain_tcp_insecure().connect(&addr),
+        )
+        .await;
+        a.wait_for("b", SEE).await.unwrap();
+        tell_and_ask(&a, &b).await;
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_node_without_a_trusted_certificate_cannot_join() {
+        let ca = CertificateAuthority::new("cluster");
+        let rogue = CertificateAuthority::new("rogue");
+        let port = free_port();
+        let addr = format!("127.0.0.1:{port}");
+        let b = open(
+            "b",
+            "tls2",
+            ZenohConfig::mutual_tls(ca.identity("b", &["127.0.0.1"])).listen(&addr),
+        )
+        .await;
+        // Signed by another authority, though it trusts the cluster's.
+        let mut id = rogue.identity("r", &["127.0.0.1"]);
+        id.ca_pem = ca.pem();
+        let r = open("r", "tls2", ZenohConfig::mutual_tls(id).connect(&addr)).await;
+        // A trusted node joins meanwhile, which shows the network works.
+        let a = open(
+            "a",
+            "tls2",
+            ZenohConfig::mutual_tls(ca.identity("a", &["127.0.0.1"])).connect(&addr),
+        )
+        .await;
+        a.wait_for("b", SEE).await.unwrap();
+        assert!(r.wait_for("b", Duration::from_secs(3)).await.is_err());
+        assert_eq!(b.nodes().await.unwrap(), vec!["a", "b"]);
+        assert!(!r.nodes().await.unwrap().contains(&"b".to_owned()));
+    }
+}

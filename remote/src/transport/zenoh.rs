@@ -26,7 +26,9 @@ use super::{
 /// Made by [`NodeBuilder::zenoh`](crate::NodeBuilder::zenoh), which opens
 /// it on the node's own runtime.
 pub struct ZenohTransport {
-    session: Session,
+    /// Taken out at `close`, on the node's runtime: zenoh's handles must
+    /// not be dropped on a current-thread runtime.
+    session: std::sync::Mutex<Option<Session>>,
     node: String,
     prefix: String,
     rt: tokio::runtime::Handle,
@@ -37,7 +39,7 @@ impl fmt::Debug for ZenohTransport {
         f.debug_struct("ZenohTransport")
             .field("node", &self.node)
             .field("prefix", &self.prefix)
-            .field("zid", &self.session.zid())
+            .field("zid", &self.session().map(|s| s.zid()))
             .finish_non_exhaustive()
     }
 }
@@ -62,16 +64,24 @@ impl ZenohTransport {
     ) -> Result<Self, TransportError> {
         let session = zenoh::open(config).await.map_err(err)?;
         Ok(ZenohTransport {
-            session,
+            session: std::sync::Mutex::new(Some(session)),
             node: node.to_owned(),
             prefix: format!("typact/{cluster}/"),
             rt: tokio::runtime::Handle::current(),
         })
     }
 
-    /// The zenoh session, for what this crate does not wrap.
-    pub fn session(&self) -> &Session {
-        &self.session
+    /// The zenoh session, for what this crate does not wrap; `None` once
+    /// closed.
+    pub fn session(&self) -> Option<Session> {
+        self.session
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn live(&self) -> Result<Session, TransportError> {
+        self.session().ok_or(TransportError::Closed)
     }
 
     fn key(&self, rel: &str) -> String {
@@ -91,7 +101,7 @@ impl Transport for ZenohTransport {
     fn start(&self, inbound: Arc<dyn Inbound>) -> BoxFuture<'_, Result<(), TransportError>> {
         Box::pin(async move {
             let tells = inbound.clone();
-            self.session
+            self.live()?
                 .declare_subscriber(self.key(&format!("n/{}/in", self.node)))
                 .callback(move |sample| {
                     tells.frame(sample.payload().to_bytes().into_owned(), None);
@@ -100,7 +110,7 @@ impl Transport for ZenohTransport {
                 .await
                 .map_err(err)?;
             let rt = self.rt.clone();
-            self.session
+            self.live()?
                 .declare_queryable(self.key(&format!("n/{}/rq", self.node)))
                 .callback(move |query| {
                     let bytes = query
@@ -128,7 +138,7 @@ impl Transport for ZenohTransport {
     fn send(&self, to: &str, frame: Vec<u8>) -> BoxFuture<'_, Result<(), TransportError>> {
         let key = self.key(&format!("n/{to}/in"));
         Box::pin(async move {
-            self.session
+            self.live()?
                 .put(key, frame)
                 .congestion_control(CongestionControl::Block)
                 .priority(Priority::Data)
@@ -146,7 +156,7 @@ impl Transport for ZenohTransport {
         let key = self.key(&format!("n/{to}/rq"));
         Box::pin(async move {
             let replies = self
-                .session
+                .live()?
                 .get(key)
                 .payload(frame)
                 .target(QueryTarget::BestMatching)
@@ -181,7 +191,7 @@ impl Transport for ZenohTransport {
         let key = self.key(key);
         Box::pin(async move {
             let token = self
-                .session
+                .live()?
                 .liveliness()
                 .declare_token(key)
                 .await
@@ -194,7 +204,7 @@ impl Transport for ZenohTransport {
         let key = self.key(&format!("{prefix}**"));
         Box::pin(async move {
             let replies = self
-                .session
+                .live()?
                 .liveliness()
                 .get(key)
                 .timeout(Duration::from_secs(2))
@@ -221,7 +231,7 @@ impl Transport for ZenohTransport {
         let strip = self.prefix.clone();
         Box::pin(async move {
             let subscriber = self
-                .session
+                .live()?
                 .liveliness()
                 .declare_subscriber(key)
                 .history(true)
@@ -241,8 +251,15 @@ impl Transport for ZenohTransport {
     }
 
     fn close(&self) -> BoxFuture<'_, ()> {
+        let session = self
+            .session
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
         Box::pin(async move {
-            if let Err(e) = self.session.close().await {
+            if let Some(session) = session
+                && let Err(e) = session.close().await
+            {
                 tracing::debug!("typact-remote: closing the zenoh session: {e}");
             }
         })
