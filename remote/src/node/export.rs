@@ -61,14 +61,18 @@ pub(crate) struct Slot {
     pub(crate) holders: HashMap<String, usize>,
     /// Names it is registered under on this node (it is kept while any).
     pub(crate) names: Vec<String>,
+    /// Dropped with the slot: ends the task that waits for the actor to
+    /// stop (and lets go of its reference).
+    pub(crate) _served: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl Slot {
-    pub(crate) fn new(export: Arc<dyn Export>) -> Self {
+    pub(crate) fn new(export: Arc<dyn Export>, served: tokio::sync::oneshot::Sender<()>) -> Self {
         Slot {
             export,
             holders: HashMap::new(),
             names: Vec::new(),
+            _served: Some(served),
         }
     }
 

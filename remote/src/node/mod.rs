@@ -466,7 +466,8 @@ impl NodeInner {
             return;
         }
         let stopped = export.stopped();
-        state.exports.insert(id, Slot::new(export));
+        let (served, released) = tokio::sync::oneshot::channel::<()>();
+        state.exports.insert(id, Slot::new(export, served));
         drop(state);
         let inner = self.clone();
         self.handle.spawn(async move {
@@ -474,6 +475,7 @@ impl NodeInner {
             tokio::select! {
                 reason = stopped => inner.actor_stopped(id, &reason).await,
                 () = until_closed(&mut closed) => {}
+                _ = released => {}
             }
         });
     }
