@@ -39,6 +39,10 @@ pub(crate) struct ActorModel {
     pub(crate) on_stop: Option<Hook>,
     pub(crate) before_restart: Option<Hook>,
     pub(crate) after_restart: Option<Hook>,
+    /// The `#[inspect]` method that gives the actor's summary.
+    pub(crate) summary: Option<Ident>,
+    /// `#[actor(remote)]` or `#[actor(inspect)]`: where it was written.
+    pub(crate) wire: Option<Span>,
 }
 
 /// What one parameter of a handler or hook becomes.
@@ -202,6 +206,8 @@ impl ActorModel {
             item: item.clone(),
             self_ty,
             module: args.module.unwrap_or_else(|| snake_case(&name)),
+            summary: None,
+            wire: args.wire,
             name,
             generics: item.generics.clone(),
             handlers: Vec::new(),
@@ -241,6 +247,19 @@ impl ActorModel {
                         continue;
                     }
                     match marker {
+                        Marker::Inspect => {
+                            no_args(cx, attr, Marker::Inspect);
+                            if model.summary.is_some() {
+                                cx.error_spanned_by(
+                                    attr,
+                                    "an actor has at most one `#[inspect]` summary; merge the two methods",
+                                );
+                                continue;
+                            }
+                            if summary_shape(cx, method) {
+                                model.summary = Some(method.sig.ident.clone());
+                            }
+                        }
                         Marker::Handler => {
                             let args = HandlerArgs::parse(cx, attr);
                             if let Some(handler) = model.handler(cx, method, &args) {
@@ -488,13 +507,14 @@ impl ActorModel {
         self.generics.type_params().map(|p| &p.ident)
     }
 
-    /// Where the hook a marker declares is kept. Not for `Marker::Handler`.
+    /// Where the hook a marker declares is kept. Not for `Marker::Handler`
+    /// or `Marker::Inspect`.
     fn hook_slot(&mut self, marker: Marker) -> &mut Option<Hook> {
         match marker {
             Marker::OnStart => &mut self.on_start,
             Marker::OnStop => &mut self.on_stop,
             Marker::BeforeRestart => &mut self.before_restart,
-            Marker::AfterRestart | Marker::Handler => &mut self.after_restart,
+            Marker::AfterRestart | Marker::Handler | Marker::Inspect => &mut self.after_restart,
         }
     }
 
@@ -635,4 +655,28 @@ fn strip_misplaced(cx: &Ctxt, attrs: &mut Vec<Attribute>) {
         }
         None => true,
     });
+}
+
+/// Checks the shape of an `#[inspect]` summary: `fn summary(&self) ->
+/// impl Display`, not `async`, no other parameters.
+fn summary_shape(cx: &Ctxt, method: &ImplItemFn) -> bool {
+    let sig = &method.sig;
+    let fix = "an `#[inspect]` summary is `fn summary(&self) -> impl std::fmt::Display`: it reads the state between two messages";
+    if let Some(asyncness) = &sig.asyncness {
+        cx.error_spanned_by(asyncness, format_args!("remove `async`: {fix}"));
+        return false;
+    }
+    let by_ref = matches!(
+        sig.inputs.first(),
+        Some(FnArg::Receiver(r)) if r.reference.is_some() && r.mutability.is_none()
+    );
+    if !by_ref || sig.inputs.len() != 1 {
+        cx.error_spanned_by(&sig.inputs, fix);
+        return false;
+    }
+    if matches!(sig.output, ReturnType::Default) {
+        cx.error_spanned_by(&sig.ident, format_args!("add a return type: {fix}"));
+        return false;
+    }
+    true
 }

@@ -18,6 +18,8 @@ pub(crate) mod sym {
     pub(crate) const NAME: &str = "name";
     pub(crate) const DERIVE: &str = "derive";
     pub(crate) const MODULE: &str = "module";
+    pub(crate) const REMOTE: &str = "remote";
+    pub(crate) const INSPECT: &str = "inspect";
 }
 
 /// Which marker an attribute is, if it is one of ours.
@@ -28,6 +30,8 @@ pub(crate) enum Marker {
     OnStop,
     BeforeRestart,
     AfterRestart,
+    /// `#[inspect] fn summary(&self) -> impl Display`.
+    Inspect,
 }
 
 impl Marker {
@@ -49,6 +53,8 @@ impl Marker {
             Some(Marker::BeforeRestart)
         } else if last.ident == sym::AFTER_RESTART {
             Some(Marker::AfterRestart)
+        } else if last.ident == sym::INSPECT {
+            Some(Marker::Inspect)
         } else {
             None
         }
@@ -61,6 +67,7 @@ impl Marker {
             Marker::OnStop => sym::ON_STOP,
             Marker::BeforeRestart => sym::BEFORE_RESTART,
             Marker::AfterRestart => sym::AFTER_RESTART,
+            Marker::Inspect => sym::INSPECT,
         }
     }
 
@@ -174,6 +181,9 @@ pub(crate) struct ActorArgs {
     /// `module = name`: the module of the generated messages and client,
     /// instead of the actor's name in `snake_case`.
     pub(crate) module: Option<Ident>,
+    /// `remote` or `inspect`: the messages travel as bytes (serde, and
+    /// `typact::wire::Wire`). Where the first one was written.
+    pub(crate) wire: Option<Span>,
 }
 
 impl ActorArgs {
@@ -200,9 +210,18 @@ impl ActorArgs {
                 }
                 out.module = Some(ident);
                 Ok(())
+            } else if meta.path.is_ident(sym::REMOTE) || meta.path.is_ident(sym::INSPECT) {
+                if out.wire.is_some() {
+                    cx.error_spanned_by(
+                        &meta.path,
+                        "`remote` and `inspect` mean the same (the messages travel as bytes); give one of them once",
+                    );
+                }
+                out.wire = Some(meta.path.span());
+                Ok(())
             } else {
                 Err(meta.error(
-                    "`#[actor]` takes only `module = name`, the module of its messages; mailbox size and name are set when spawning: `MyActor::default().builder().capacity(64).name(\"x\").spawn()`",
+                    "`#[actor]` takes `module = name` (the module of its messages) and `remote` or `inspect` (its messages travel as bytes); mailbox size and name are set when spawning: `MyActor::default().builder().capacity(64).name(\"x\").spawn()`",
                 ))
             }
         });

@@ -148,6 +148,58 @@ pub trait Actor: Sized + Send + 'static {
     }
 
     /// Runs before the first message. `#[on_start]` overrides it.
+    /// The messages the actor takes as bytes (`#[actor(inspect)]`).
+    #[doc(hidden)]
+    const __MESSAGES: &'static [crate::wire::MessageInfo] = &[];
+
+    /// Whether the actor gives a summary (`#[inspect] fn summary`).
+    #[doc(hidden)]
+    const __SUMMARY: bool = false;
+
+    /// A mailbox entry from a message given as JSON.
+    #[doc(hidden)]
+    fn __decode_json(
+        message: &str,
+        json: &[u8],
+        reply: Option<crate::wire::BytesReply>,
+    ) -> Result<Self::Mailbox, crate::wire::WireError> {
+        let _ = (message, json, reply);
+        Err(crate::wire::WireError::NotWire {
+            actor: Self::TYPE_NAME,
+        })
+    }
+
+    /// The entry that runs `visit` on the actor between two messages;
+    /// `None` for a mailbox without room for one (an actor written by
+    /// hand).
+    #[doc(hidden)]
+    fn __visit(visit: crate::__private::Visit<Self>) -> Option<Self::Mailbox> {
+        let _ = visit;
+        None
+    }
+
+    /// The actor's one-line summary, if it gives one.
+    #[doc(hidden)]
+    fn __summary(&self) -> Option<String> {
+        None
+    }
+
+    /// What the history records of an entry: the message's stable name,
+    /// the message as JSON (for an actor that takes JSON), whether it is
+    /// an ask.
+    #[doc(hidden)]
+    fn __describe(entry: &Self::Mailbox) -> (&'static str, Option<String>, bool) {
+        let _ = entry;
+        (Self::TYPE_NAME, None, false)
+    }
+
+    /// The span of an entry about to be handled (see `observe`).
+    #[doc(hidden)]
+    fn __span(entry: &mut Self::Mailbox, site: &crate::observe::SpanSite<'_>) -> tracing::Span {
+        let _ = (entry, site);
+        tracing::Span::none()
+    }
+
     #[doc(hidden)]
     fn __on_start(
         &mut self,

@@ -167,6 +167,7 @@ impl<A: Actor> ActorBuilder<A> {
             cell.set_ask_timeout(timeout);
         }
         let (tx, rx) = mailbox::channel(self.mailbox, cell.clone());
+        crate::inspect::table::register::<A>(&tx, self.mailbox);
         if let Some(parent) = &self.parent {
             // Before the task exists, so that the actor sees its path from
             // its first hook on. A path a live actor holds already is not

@@ -141,6 +141,9 @@ struct Ending {
     /// than in the cell: an actor with a path has an end hook (which frees
     /// it), so its `Ending` exists anyway, and one without pays nothing.
     path: OnceLock<ActorPath>,
+    /// The counters of an observed actor (see `observe`), made with the
+    /// cell; `None` for the others, which pay one word of this box.
+    stats: Option<Box<crate::observe::Stats>>,
 }
 
 /// How a cell stores the timeout of asks its actor makes: `0` is the
@@ -173,6 +176,14 @@ impl AskTimeout {
 
 impl Cell {
     pub(crate) fn new(type_name: &'static &'static str, name: Option<Arc<str>>) -> Arc<Self> {
+        let ending = OnceLock::new();
+        if crate::observe::observed() {
+            let stats = crate::observe::Stats::new(type_name, name.as_deref());
+            let _ = ending.set(Box::new(Ending {
+                stats: Some(Box::new(stats)),
+                ..Ending::default()
+            }));
+        }
         Arc::new(Cell {
             id: ActorId::next(),
             type_name,
@@ -182,7 +193,7 @@ impl Cell {
             queued: QueuedFlag::new(false),
             waker: AtomicWaker::new(),
             abort: Mutex::new(None),
-            ending: OnceLock::new(),
+            ending,
             dead_letters: AtomicU64::new(0),
         })
     }
@@ -261,6 +272,12 @@ impl Cell {
         self.ending()
             .ask_timeout
             .store(AskTimeout::encode(timeout), Ordering::Relaxed);
+    }
+
+    /// The counters of an observed actor.
+    #[inline]
+    pub(crate) fn stats(&self) -> Option<&crate::observe::Stats> {
+        self.ending.get().and_then(|ending| ending.stats.as_deref())
     }
 
     /// The actor's path in the supervision tree, if it has one.
@@ -359,6 +376,8 @@ impl Cell {
         if n > 0 {
             self.dead_letters.fetch_add(n, Ordering::Relaxed);
             DEAD_LETTERS.fetch_add(n, Ordering::Relaxed);
+            #[cfg(feature = "metrics")]
+            crate::observe::metrics::dead_letters(self, n);
         }
     }
 
@@ -381,6 +400,10 @@ impl Cell {
         let ending = self.ending();
         if ending.stopped.set(reason).is_ok() {
             let reason = ending.stopped.get().expect("set just above");
+            if let Some(stats) = &ending.stats {
+                stats.set_state(crate::inspect::ActorState::Stopping);
+                crate::inspect::table::remove(self.id);
+            }
             ending.bonds.ended(self, reason);
             ending.notify.notify_waiters();
         }

@@ -42,6 +42,15 @@ pub enum StopReason {
         /// The linked actor that failed.
         peer: crate::ActorId,
     },
+    /// The actor lives on another node, and that node became unreachable
+    /// (it stopped, or the network between the nodes failed): as Erlang's
+    /// `noconnection` and Akka's `AddressTerminated`, the actor may still
+    /// be running there. Only a reference to a remote actor (through
+    /// `typact-remote`) stops with this reason.
+    NodeDown {
+        /// The node that was lost.
+        node: Arc<str>,
+    },
 }
 
 impl StopReason {
@@ -117,6 +126,7 @@ impl fmt::Display for StopReason {
             StopReason::Failed(err) => write!(f, "failed: {err}"),
             StopReason::NotStarted => f.write_str("never started"),
             StopReason::Linked { peer } => write!(f, "linked actor {peer} failed"),
+            StopReason::NodeDown { node } => write!(f, "its node `{node}` became unreachable"),
         }
     }
 }
@@ -357,6 +367,13 @@ pub enum AskError {
     /// Make one direction a `tell`, or let the actor asked last reply later
     /// through a [`ReplyTo`](crate::ReplyTo) instead of waiting.
     Deadlock(Deadlock),
+    /// The actor lives on another node, which could not be reached: the
+    /// request may or may not have been handled.
+    Unreachable,
+    /// The actor lives on another node, and the ask failed there or on
+    /// the way in a way no other variant names (its reply could not be
+    /// decoded, for example); the text says how.
+    Remote(Arc<str>),
 }
 
 /// The cycle of an [`AskError::Deadlock`]: actors, each waiting in a
@@ -468,6 +485,10 @@ impl fmt::Display for AskError {
                     "the ask would deadlock, so it was not sent ({cycle}); make one of these asks a `tell`, or reply later through a `ReplyTo`"
                 );
             }
+            AskError::Unreachable => {
+                "the actor's node could not be reached; the request may or may not have been handled"
+            }
+            AskError::Remote(why) => return write!(f, "the remote ask failed: {why}"),
         })
     }
 }

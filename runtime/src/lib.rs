@@ -13,7 +13,9 @@ mod builder;
 mod cell;
 mod context;
 mod error;
+pub mod inspect;
 mod mailbox;
+mod observe;
 mod path;
 mod pool;
 mod protocol;
@@ -25,6 +27,7 @@ mod supervision;
 pub mod testkit;
 mod topic;
 mod weak;
+pub mod wire;
 
 pub use crate::actor::{Actor, Handler, Message};
 pub use crate::actor_ref::{ActorRef, Permit, Tell};
@@ -62,9 +65,26 @@ pub mod __private {
     pub use crate::actor_ref::{Client, RawRef};
     pub use crate::context::Watched;
     use crate::error::{AskError, BoxError};
+    pub use crate::observe::SpanSite;
     pub use crate::protocol::{BareClient, ProtocolClient, RawProtoRef, Route};
     pub use crate::registry::Registrant;
     pub use crate::reply::ReplyTo;
+    pub use crate::wire::{__bytes_to_reply, __fail_encode, __reply_as_bytes};
+    pub use {serde, serde_json, tracing};
+
+    /// A closure run on the actor between two messages: what the
+    /// inspector asks a summary with.
+    pub type Visit<A> = Box<dyn FnOnce(&mut A, &mut crate::Context<A>) + Send>;
+
+    /// A [`Visit`] behind one more pointer, so that its mailbox variant
+    /// is one word.
+    pub struct VisitBox<A: crate::Actor>(pub Visit<A>);
+
+    impl<A: crate::Actor> std::fmt::Debug for VisitBox<A> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("VisitBox")
+        }
+    }
 
     /// Fails the ask of a mailbox entry that will never be handled; returns
     /// whether the entry was a tell.
@@ -142,7 +162,10 @@ pub mod __private {
         /// An entry of `msg` with its reply handle.
         #[inline]
         pub fn new(msg: M, reply: ReplyTo<R>) -> Self {
-            Entry { msg, reply }
+            Entry {
+                msg,
+                reply: reply.traced(crate::observe::capture()),
+            }
         }
     }
 
@@ -169,6 +192,12 @@ pub mod __private {
         #[inline]
         pub fn into_reply(self) -> ReplyTo<R> {
             self.reply
+        }
+
+        /// Where the entry was sent, taken out (see `observe`).
+        #[inline]
+        pub(crate) fn take_trace(&mut self) -> Option<crate::observe::Trace> {
+            self.reply.take_trace()
         }
     }
 

@@ -146,6 +146,19 @@ pub(crate) struct Shared<T, A = ()> {
 }
 
 impl<T, A> Shared<T, A> {
+    /// How many entries are queued here, not counting those the receiver
+    /// has already taken into its batch. Takes the lock; for the
+    /// inspector, not for every message.
+    pub(crate) fn queued_len(&self) -> usize {
+        let queue = self.lock();
+        usize::from(queue.first.is_some()) + queue.rest.len()
+    }
+
+    /// The bound's free places, `None` if unbounded.
+    pub(crate) fn free_places(&self) -> Option<usize> {
+        self.space.as_ref().map(Space::available_permits)
+    }
+
     fn lock(&self) -> MutexGuard<'_, Queue<T>> {
         // Nothing panics while the lock is held, but a poisoned queue is
         // still a consistent one.
@@ -466,6 +479,12 @@ impl<T, A> Rx<T, A> {
         // waker registered here.
         self.shared.cell.register(cx.waker());
         Poll::Pending
+    }
+
+    /// How many entries the receiver has taken but not yet handed out.
+    #[inline]
+    pub(crate) fn local_len(&self) -> usize {
+        self.local.len()
     }
 
     /// How many entries wait: taken but not yet handed out, and queued.

@@ -143,6 +143,45 @@ enum Route<R> {
     /// handle it was made from. Behind a lock only so that a handle stays
     /// `Sync` whatever the closure captures; nothing contends for it.
     Mapped(Box<Mutex<Box<dyn Deliver<R>>>>),
+    /// Any of the above, with the trace of where its message was sent
+    /// (see `observe`): only while someone listens, so that the handle
+    /// stays two words.
+    Traced(Box<Traced<R>>),
+}
+
+/// A route, and where its message was sent.
+struct Traced<R> {
+    route: Route<R>,
+    trace: crate::observe::Trace,
+}
+
+/// The route without its trace.
+#[inline]
+fn untraced<R>(route: Route<R>) -> Route<R> {
+    match route {
+        Route::Traced(traced) => traced.route,
+        other => other,
+    }
+}
+
+fn route_is_ask<R>(route: &Route<R>) -> bool {
+    match route {
+        Route::None => false,
+        Route::Traced(traced) => route_is_ask(&traced.route),
+        Route::Direct(_) | Route::Mapped(_) => true,
+    }
+}
+
+fn route_is_closed<R>(route: &Route<R>) -> bool {
+    match route {
+        Route::None => false,
+        Route::Direct(tx) => tx.is_closed(),
+        Route::Mapped(to) => to
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_closed(),
+        Route::Traced(traced) => route_is_closed(&traced.route),
+    }
 }
 
 /// A mapped handle's far end: converts a reply and passes it on.
@@ -181,7 +220,37 @@ where
     }
 }
 
+/// A handle made by [`ReplyTo::to_fn`]: its reply goes to a closure.
+struct ToFn<F>(F);
+
+impl<S, F> Deliver<S> for ToFn<F>
+where
+    F: FnOnce(ReplyResult<S>) + Send,
+{
+    fn deliver(self: Box<Self>, reply: ReplyResult<S>) {
+        (self.0)(reply);
+    }
+
+    fn is_closed(&self) -> bool {
+        false
+    }
+}
+
 impl<R> ReplyTo<R> {
+    /// An ask's handle whose reply, or the error that ends the ask, goes
+    /// to `f`, called at most once (not at all if the handle is dropped
+    /// unanswered outside the runtime's reach).
+    pub(crate) fn to_fn<F>(f: F) -> Self
+    where
+        F: FnOnce(ReplyResult<R>) + Send + 'static,
+        R: 'static,
+    {
+        let to: Box<dyn Deliver<R>> = Box::new(ToFn(f));
+        ReplyTo {
+            route: Route::Mapped(Box::new(Mutex::new(to))),
+        }
+    }
+
     /// The empty handle of a `tell`.
     #[inline]
     pub fn none() -> Self {
@@ -202,20 +271,50 @@ impl<R> ReplyTo<R> {
     /// Whether someone waits for this reply (an ask, not a tell).
     #[inline]
     pub fn is_ask(&self) -> bool {
-        !matches!(self.route, Route::None)
+        match &self.route {
+            Route::None => false,
+            Route::Direct(_) | Route::Mapped(_) => true,
+            Route::Traced(traced) => route_is_ask(&traced.route),
+        }
+    }
+
+    /// The same handle, carrying `trace` (see `observe`).
+    #[inline]
+    pub(crate) fn traced(self, trace: Option<crate::observe::Trace>) -> Self {
+        match trace {
+            None => self,
+            Some(trace) => self.with_trace(trace),
+        }
+    }
+
+    #[cold]
+    fn with_trace(mut self, trace: crate::observe::Trace) -> Self {
+        let route = untraced(std::mem::replace(&mut self.route, Route::None));
+        ReplyTo {
+            route: Route::Traced(Box::new(Traced { route, trace })),
+        }
+    }
+
+    /// The trace the handle carries, taken out.
+    #[inline]
+    pub(crate) fn take_trace(&mut self) -> Option<crate::observe::Trace> {
+        if !matches!(self.route, Route::Traced(_)) {
+            return None;
+        }
+        match std::mem::replace(&mut self.route, Route::None) {
+            Route::Traced(traced) => {
+                let Traced { route, trace } = *traced;
+                self.route = route;
+                Some(trace)
+            }
+            _ => unreachable!("checked above"),
+        }
     }
 
     /// Whether the asker has given up (dropped its future, or timed out). A
     /// handler doing expensive work for an ask can check this first.
     pub fn is_abandoned(&self) -> bool {
-        match &self.route {
-            Route::None => false,
-            Route::Direct(tx) => tx.is_closed(),
-            Route::Mapped(to) => to
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .is_closed(),
-        }
+        route_is_closed(&self.route)
     }
 
     /// Answers the ask. Does nothing for a tell, or if the asker has gone.
@@ -225,8 +324,8 @@ impl<R> ReplyTo<R> {
     /// logged, so an asker's timeout never brings down the actor it asked.
     #[inline]
     pub fn send(mut self, value: R) {
-        match std::mem::replace(&mut self.route, Route::None) {
-            Route::None => {}
+        match untraced(std::mem::replace(&mut self.route, Route::None)) {
+            Route::None | Route::Traced(_) => {}
             Route::Direct(tx) => {
                 if let Err(unsent) = tx.send(Ok(value)) {
                     drop_late_reply(unsent);
@@ -301,8 +400,8 @@ impl<R> ReplyTo<R> {
 
     /// Fails the ask with `err`, for a request the actor will never handle.
     pub(crate) fn fail(mut self, err: AskError) {
-        match std::mem::replace(&mut self.route, Route::None) {
-            Route::None => {}
+        match untraced(std::mem::replace(&mut self.route, Route::None)) {
+            Route::None | Route::Traced(_) => {}
             Route::Direct(tx) => {
                 let _ = tx.send(Err(err));
             }
@@ -323,9 +422,8 @@ fn drop_late_reply<R>(reply: ReplyResult<R>) {
 impl<R> Drop for ReplyTo<R> {
     #[inline]
     fn drop(&mut self) {
-        // A tell's handle, the common case, has nothing to do; a mapped
-        // handle's own handle decides when it drops.
-        if matches!(self.route, Route::Direct(_)) {
+        // A tell's handle, the common case, has nothing to do.
+        if !matches!(self.route, Route::None) {
             self.abandon();
         }
     }
@@ -335,9 +433,7 @@ impl<R> ReplyTo<R> {
     /// The drop of an ask's handle that was not answered.
     #[cold]
     fn abandon(&mut self) {
-        let Route::Direct(tx) = std::mem::replace(&mut self.route, Route::None) else {
-            return;
-        };
+        let route = untraced(std::mem::replace(&mut self.route, Route::None));
         // Dropped by the runtime (a panicked or cut-short handler's future, a
         // stopped actor's state), or while unwinding from a sync handler's
         // panic: tell the asker why. Otherwise the asker sees `NoReply`.
@@ -350,8 +446,16 @@ impl<R> ReplyTo<R> {
             None if std::thread::panicking() => Some(AskError::Panicked),
             None => None,
         };
-        if let Some(err) = err {
-            let _ = tx.send(Err(err));
+        match route {
+            Route::None | Route::Traced(_) => {}
+            Route::Direct(tx) => {
+                if let Some(err) = err {
+                    let _ = tx.send(Err(err));
+                }
+            }
+            // A mapped handle passes the error on: to the handle it maps to,
+            // or to its closure.
+            Route::Mapped(to) => deliver(*to, Err(err.unwrap_or(AskError::NoReply))),
         }
     }
 }

@@ -19,6 +19,7 @@ use crate::cell::{Cell, KILL, STOP};
 use crate::context::Context;
 use crate::error::StopReason;
 use crate::mailbox::{ActorRx, TryRecv};
+use crate::observe;
 use crate::reply::{Abandon, Abandoned, abandon_while};
 use crate::supervision::slot::Slot;
 
@@ -345,6 +346,7 @@ fn serve<'a, A: Actor>(
 ) -> impl Future<Output = Result<StopReason, StopReason>> + Send + 'a {
     async move {
         let cell = ctx.cell().clone();
+        observe::started(&cell);
         let mut budget = SERVE_BUDGET;
         loop {
             budget -= 1;
@@ -363,6 +365,24 @@ fn serve<'a, A: Actor>(
                 }
                 return Ok(reason);
             };
+            if observe::active(cell.stats()) {
+                let handled = match serve_observed(actor, ctx, inbox, entry) {
+                    Ok(()) => Ok(()),
+                    Err(rest) => rest.await,
+                };
+                match handled {
+                    Ok(()) => continue,
+                    Err(panic) => {
+                        let reason = StopReason::Panicked(panic.into());
+                        if inbox.resumes(&reason) {
+                            tracing::warn!(actor = %cell, %reason, "actor resumed after a panic in a handler");
+                            continue;
+                        }
+                        tracing::error!(actor = %cell, %reason, "actor panicked in a handler");
+                        return Ok(reason);
+                    }
+                }
+            }
             // Synchronous handlers run here, with no future to build or poll; a
             // panic unwinds through the entry's reply handle, which then fails
             // the ask with `Panicked`.
@@ -398,6 +418,70 @@ fn serve<'a, A: Actor>(
             return Ok(reason);
         }
     }
+}
+
+/// Handles one entry as [`serve`] does, observed: inside its span, with
+/// the counters, the history and the metrics updated (see `observe`).
+/// `Err` carries a handler's panic. Nothing of the observation is kept
+/// across an await here: an entry of an `async` handler goes, with it,
+/// to a future of its own on the heap, so that an unobserved actor's
+/// task keeps no room for it.
+fn serve_observed<'a, A: Actor>(
+    actor: &'a mut A,
+    ctx: &'a mut Context<A>,
+    inbox: &'a mut Inbox<A>,
+    mut entry: A::Mailbox,
+) -> Result<(), Handling<'a>> {
+    let cell = ctx.cell().clone();
+    let stats = cell.stats();
+    let seen = observe::begin::<A>(&mut entry, &cell, stats);
+    let now = seen.enter(|| {
+        polling_as(Current::of(&cell), || {
+            catch_unwind(AssertUnwindSafe(|| actor.__handle_now(entry, ctx)))
+        })
+    });
+    let result = match now {
+        Ok(None) => Ok(()),
+        Ok(Some(entry)) => return Err(handle_observed(actor, ctx, inbox, entry, seen)),
+        Err(payload) => Err(panic_message(payload)),
+    };
+    end_observed(seen, inbox, stats);
+    match result {
+        Ok(()) => Ok(()),
+        Err(panic) => Err(Box::pin(std::future::ready(Err(panic)))),
+    }
+}
+
+/// The rest of an observed entry's handling; `Err` carries a panic.
+type Handling<'a> = Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
+
+/// The `async` handler of an observed entry, polled inside its span.
+fn handle_observed<'a, A: Actor>(
+    actor: &'a mut A,
+    ctx: &'a mut Context<A>,
+    inbox: &'a mut Inbox<A>,
+    entry: A::Mailbox,
+    seen: observe::Observation,
+) -> Handling<'a> {
+    Box::pin(async move {
+        let cell = ctx.cell().clone();
+        let handling = pin!(Some(actor.__handle(entry, ctx)));
+        let mut caught = catch_pinned(&cell, handling);
+        let result = poll_fn(|cx| seen.enter(|| Pin::new(&mut caught).poll(cx))).await;
+        end_observed(seen, inbox, cell.stats());
+        result
+    })
+}
+
+fn end_observed<A: Actor>(
+    seen: observe::Observation,
+    inbox: &mut Inbox<A>,
+    stats: Option<&observe::Stats>,
+) {
+    if let Some(stats) = stats {
+        stats.set_local_len(inbox.rx().local_len());
+    }
+    seen.end(stats);
 }
 
 /// What a synchronous attempt at an entry left to do.
@@ -483,7 +567,10 @@ impl<A: Actor> Future for Run<A> {
                     _ => unreachable!(),
                 },
                 Phase::Starting(fut) => match ready!(fut.as_mut().poll(cx)) {
-                    (parts, Ok(())) => Phase::Serve(parts),
+                    (parts, Ok(())) => {
+                        observe::started(parts.ctx.cell());
+                        Phase::Serve(parts)
+                    }
                     (parts, Err(reason)) => Phase::End(Box::pin(end(parts, Err(reason)))),
                 },
                 Phase::Serve(parts) => {
@@ -517,6 +604,7 @@ fn begin<A: Actor>(mut parts: Parts<A>, ready: Option<Ready>) -> Phase<A> {
         if let Some(ready) = ready {
             let _ = ready.send(Ok(()));
         }
+        observe::started(parts.ctx.cell());
         Phase::Serve(parts)
     }
 }
@@ -567,9 +655,25 @@ fn serve_now<A: Actor>(
     let served = polling_as(Current::of(ctx.cell()), || {
         catch_unwind(AssertUnwindSafe(|| {
             for _ in 0..SERVE_BUDGET {
-                let Some(entry) = ready!(inbox.poll_next(cx)) else {
+                let Some(mut entry) = ready!(inbox.poll_next(cx)) else {
                     return Poll::Ready(());
                 };
+                if observe::active(ctx.cell().stats()) {
+                    let cell = ctx.cell().clone();
+                    let stats = cell.stats();
+                    let seen = observe::begin::<A>(&mut entry, &cell, stats);
+                    let unhandled = seen.enter(|| actor.__handle_now(entry, ctx));
+                    if let Some(stats) = stats {
+                        stats.set_local_len(inbox.rx().local_len());
+                    }
+                    seen.end(stats);
+                    assert!(
+                        unhandled.is_none(),
+                        "`{}` declares no async handler, yet one of its entries needs a future",
+                        A::TYPE_NAME
+                    );
+                    continue;
+                }
                 if actor.__handle_now(entry, ctx).is_some() {
                     unreachable!(
                         "`{}` declares no async handler, yet one of its entries needs a future",
@@ -626,6 +730,7 @@ async fn end_instance<A: Actor>(
     result: Result<StopReason, StopReason>,
 ) -> StopReason {
     let cell = ctx.cell().clone();
+    observe::stopping(&cell);
     // Fail what is queued at once, before waiting for children.
     inbox.drain();
     ctx.stop_children().await;

@@ -8,7 +8,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
 use syn::spanned::Spanned;
 
-use crate::expand::{hook_call, messages, reason_hook, with_bound};
+use crate::expand::{hook_call, messages, reason_hook, wire, with_bound};
 use crate::model::{ActorModel, HandlerModel, MessageKind, Role};
 
 /// The pieces of the mailbox, gathered handler by handler.
@@ -25,6 +25,11 @@ pub(crate) struct Mailbox<'a> {
     arms: Vec<TokenStream>,
     now_arms: Vec<TokenStream>,
     reject_arms: Vec<TokenStream>,
+    /// The arms of `__span` and of `__describe`.
+    span_arms: Vec<TokenStream>,
+    describe_arms: Vec<TokenStream>,
+    /// What `#[actor(remote)]` needs of each handler.
+    wire: Vec<wire::WireMessage>,
 }
 
 /// The `const _` block of an actor's mailbox and trait impls.
@@ -46,6 +51,9 @@ pub(crate) fn expand(model: &ActorModel) -> TokenStream {
         arms: Vec::new(),
         now_arms: Vec::new(),
         reject_arms: Vec::new(),
+        span_arms: Vec::new(),
+        describe_arms: Vec::new(),
+        wire: Vec::new(),
     };
     for h in &model.handlers {
         mailbox.handler(h);
@@ -158,6 +166,54 @@ impl Mailbox<'_> {
         self.reject_arms
             .push(quote!(#mailbox::#variant(__entry) => #private::reject(__entry.into_reply())));
 
+        // The span of the message, and what the history records of it.
+        let stable = format!("{}::{}", model.name, method);
+        self.span_arms.push(quote! {
+            #mailbox::#variant(__entry) => __site.span(__entry, |__parent, __actor, __id, __ask| {
+                #private::tracing::debug_span!(
+                    target: "typact",
+                    parent: __parent,
+                    #stable,
+                    actor = %__actor,
+                    actor.id = __id,
+                    ask = __ask,
+                )
+            }),
+        });
+        let detail = if model.wire.is_some() {
+            quote!(#private::serde_json::to_string(__msg).ok())
+        } else {
+            quote!({
+                let _ = __msg;
+                ::core::option::Option::None
+            })
+        };
+        self.describe_arms.push(quote! {
+            #mailbox::#variant(__entry) => {
+                let (__msg, __ask) = __entry.peek();
+                (#stable, #detail, __ask)
+            }
+        });
+        let fieldless = match &h.kind {
+            MessageKind::Generated(g) => {
+                let (build, _) = messages::build_and_unpack(model, h, g);
+                (h.fields().next().is_none() && g.reply_only.is_empty()).then_some(build)
+            }
+            MessageKind::External(_) => None,
+        };
+        self.wire.push(wire::WireMessage {
+            variant: variant.clone(),
+            msg_ty: msg_ty.clone(),
+            msg_span: match &h.kind {
+                MessageKind::Generated(_) => h.ident.span(),
+                MessageKind::External(ty) => ty.span(),
+            },
+            reply: entry_reply.clone(),
+            reply_span: h.reply_span,
+            stable,
+            fieldless,
+        });
+
         // The handler call, with its arguments in declaration order.
         let call_args = h.args.iter().map(|role| match role {
             Role::Field(f, _) => quote!(#f),
@@ -211,6 +267,32 @@ impl Mailbox<'_> {
         let watched = quote!(__Watched);
         self.variants
             .push(quote!(#watched(::std::boxed::Box<#private::Watched<#mailbox_ty>>)));
+        // A closure the inspector runs on the actor between two messages.
+        let actor = &model.self_ty;
+        self.variants
+            .push(quote!(__Visit(::std::boxed::Box<#private::VisitBox<#actor>>)));
+        self.now_arms.push(quote! {
+            #mailbox::__Visit(__visit) => {
+                (__visit.0)(self, ctx);
+                ::core::option::Option::None
+            }
+        });
+        self.reject_arms.push(quote!(#mailbox::__Visit(_) => false));
+        self.arms
+            .push(quote!(#mailbox::__Visit(_) => ::core::unreachable!(
+            "typact: a visit is handled by `__handle_now`"
+        ),));
+        self.span_arms
+            .push(quote!(#mailbox::__Visit(_) => #private::tracing::Span::none(),));
+        self.span_arms.push(quote! {
+            #mailbox::#watched(__watched) => <Self as ::typact::Actor>::__span(__watched.entry_mut(), __site),
+        });
+        self.describe_arms.push(quote! {
+            #mailbox::__Visit(_) => ("typact::visit", ::core::option::Option::None, false)
+        });
+        self.describe_arms.push(quote! {
+            #mailbox::#watched(__watched) => <Self as ::typact::Actor>::__describe(__watched.entry())
+        });
         self.now_arms.push(quote! {
             #mailbox::#watched(__watched) => match #private::Watched::admit(*__watched) {
                 ::core::option::Option::Some(__entry) => {
@@ -244,6 +326,10 @@ impl Mailbox<'_> {
                 .push(quote!(#mailbox::#never(_, __never) => match __never {},));
             self.reject_arms
                 .push(quote!(#mailbox::#never(_, __never) => match __never {}));
+            self.span_arms
+                .push(quote!(#mailbox::#never(_, __never) => match *__never {},));
+            self.describe_arms
+                .push(quote!(#mailbox::#never(_, __never) => match *__never {}));
         }
     }
 
@@ -257,6 +343,7 @@ impl Mailbox<'_> {
         let handler_impls = &self.handler_impls;
         let actor_impl = self.actor_impl();
         let unhandled = self.unhandled_impl();
+        let wire = wire::expand(model, mailbox, &self.ty, &self.wire);
         quote! {
             const _: () = {
                 #(#message_impls)*
@@ -272,6 +359,8 @@ impl Mailbox<'_> {
                 #(#handler_impls)*
 
                 #unhandled
+
+                #wire
             };
         }
     }
@@ -339,6 +428,19 @@ impl Mailbox<'_> {
         let on_stop = reason_hook(model.on_stop.as_ref(), quote!(__on_stop));
         let before_restart = reason_hook(model.before_restart.as_ref(), quote!(__before_restart));
         let after_restart = reason_hook(model.after_restart.as_ref(), quote!(__after_restart));
+        let span_arms = &self.span_arms;
+        let describe_arms = &self.describe_arms;
+        let summary = model.summary.as_ref().map(|method| {
+            let call = quote_spanned!(method.span()=> ::std::string::ToString::to_string(&Self::#method(self)));
+            quote! {
+                const __SUMMARY: bool = true;
+
+                fn __summary(&self) -> ::core::option::Option<::std::string::String> {
+                    ::core::option::Option::Some(#call)
+                }
+            }
+        });
+        let json = wire::json_items(model);
         quote! {
         #[automatically_derived]
         #[allow(private_interfaces)]
@@ -382,6 +484,27 @@ impl Mailbox<'_> {
             fn __watched(watched: #private::Watched<#mailbox_ty>) -> #mailbox_ty {
                 #mailbox::#watched(::std::boxed::Box::new(watched))
             }
+
+            fn __visit(visit: #private::Visit<Self>) -> ::core::option::Option<#mailbox_ty> {
+                ::core::option::Option::Some(#mailbox::__Visit(::std::boxed::Box::new(#private::VisitBox(visit))))
+            }
+
+            #[allow(unreachable_code)]
+            fn __span(entry: &mut #mailbox_ty, __site: &#private::SpanSite<'_>) -> #private::tracing::Span {
+                match entry {
+                    #(#span_arms)*
+                }
+            }
+
+            #[allow(unreachable_code)]
+            fn __describe(entry: &#mailbox_ty) -> (&'static str, ::core::option::Option<::std::string::String>, bool) {
+                match entry {
+                    #(#describe_arms,)*
+                }
+            }
+
+            #summary
+            #json
 
             #on_start
             #on_stop

@@ -203,13 +203,17 @@ fn message_struct(model: &ActorModel, h: &HandlerModel, g: &Generated) -> TokenS
              [`{name}::new`], or give this field `PhantomData`.",
             type_name(&h.reply)
         );
+        let skip = model.wire.is_some().then(|| quote!(#[serde(skip)]));
         quote! {
             #[doc = #doc]
+            #skip
             pub __reply: ::core::marker::PhantomData<fn() -> (#(#reply_only,)*)>,
         }
     });
     let derive = &g.derive;
     let derive = (!derive.is_empty()).then(|| quote!(#[derive(#(#derive),*)]));
+    let serde = crate::expand::wire::derive(model);
+    let derive = quote!(#derive #serde);
     let def = if fields.is_empty() && marker.is_none() {
         quote!(#derive #vis struct #name;)
     } else {

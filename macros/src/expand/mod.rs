@@ -6,6 +6,7 @@
 mod client;
 mod mailbox;
 mod messages;
+mod wire;
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};

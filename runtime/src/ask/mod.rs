@@ -20,7 +20,7 @@ use crate::reply::{ReplyResult, ReplyTo};
 mod waits;
 
 use waits::Wait;
-pub(crate) use waits::{Current, polling_as};
+pub(crate) use waits::{Current, current, polling_as};
 
 /// The timeout of an ask made from inside a handler or hook, unless the ask
 /// sets its own with [`Ask::timeout`] or the actor another with

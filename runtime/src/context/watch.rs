@@ -245,6 +245,16 @@ impl<T> Watched<T> {
         ticket.close().then_some(entry)
     }
 
+    /// The message inside, for its span and its history.
+    pub fn entry(&self) -> &T {
+        &self.entry
+    }
+
+    /// The same, to take its trace.
+    pub fn entry_mut(&mut self) -> &mut T {
+        &mut self.entry
+    }
+
     /// The message, whatever became of its watch: for actors written by
     /// hand, whose mailbox has no place for a `Watched`.
     pub fn into_entry(self) -> T {

@@ -18,7 +18,11 @@ use std::sync::Arc;
 use crate::actor::{Actor, Handler, Message};
 use crate::ask::Sink;
 use crate::cell::Cell;
-use crate::mailbox::{ActorTx, Shared};
+use crate::context::Context;
+use crate::mailbox::{ActorTx, Shared, TrySend};
+use crate::observe::Stats;
+use crate::wire::{BytesReply, MessageInfo, WireError};
+use tokio::sync::oneshot;
 
 /// An actor's mailbox, whatever the actor's type.
 pub(crate) trait Erased: Send + Sync + 'static {
@@ -28,6 +32,21 @@ pub(crate) trait Erased: Send + Sync + 'static {
     fn as_any(&self) -> &(dyn Any + Send + Sync);
     /// The same, owned.
     fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
+    /// Entries waiting, the receiver's batch included (for an observed
+    /// actor; otherwise those still in the shared queue).
+    fn queued(&self) -> usize;
+    /// The mailbox's bound, if known (an observed actor's).
+    fn capacity(&self) -> Option<usize>;
+    /// The messages the actor takes as bytes.
+    fn messages(&self) -> &'static [MessageInfo];
+    /// Whether the actor gives a summary.
+    fn has_summary(&self) -> bool;
+    /// Asks the actor for its summary, between two messages.
+    fn summary(&self) -> Option<oneshot::Receiver<Option<String>>>;
+    /// Tells the actor a message given as JSON.
+    fn tell_json(&self, message: &str, json: &[u8]) -> Result<(), WireError>;
+    /// Asks the actor a message given as JSON; the reply goes to `reply`.
+    fn ask_json(&self, message: &str, json: &[u8], reply: BytesReply) -> Result<(), WireError>;
 }
 
 impl<A: Actor> Erased for Shared<A::Mailbox, A> {
@@ -43,6 +62,56 @@ impl<A: Actor> Erased for Shared<A::Mailbox, A> {
 
     fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
         self
+    }
+
+    fn queued(&self) -> usize {
+        let stats = Shared::cell(self).stats();
+        match (self.free_places(), stats.and_then(Stats::capacity)) {
+            (Some(free), Some(capacity)) => capacity.saturating_sub(free),
+            _ => self.queued_len() + stats.map_or(0, Stats::local_len),
+        }
+    }
+
+    fn capacity(&self) -> Option<usize> {
+        Shared::cell(self).stats().and_then(Stats::capacity)
+    }
+
+    fn messages(&self) -> &'static [MessageInfo] {
+        A::__MESSAGES
+    }
+
+    fn has_summary(&self) -> bool {
+        A::__SUMMARY
+    }
+
+    fn summary(&self) -> Option<oneshot::Receiver<Option<String>>> {
+        if !A::__SUMMARY {
+            return None;
+        }
+        let (tx, rx) = oneshot::channel();
+        let entry = A::__visit(Box::new(move |actor: &mut A, _: &mut Context<A>| {
+            let _ = tx.send(actor.__summary());
+        }))?;
+        self.try_send(entry).ok()?;
+        Some(rx)
+    }
+
+    fn tell_json(&self, message: &str, json: &[u8]) -> Result<(), WireError> {
+        let entry = A::__decode_json(message, json, None)?;
+        self.try_send(entry).map_err(refused)
+    }
+
+    fn ask_json(&self, message: &str, json: &[u8], reply: BytesReply) -> Result<(), WireError> {
+        let entry = A::__decode_json(message, json, Some(reply))?;
+        self.try_send(entry).map_err(refused)
+    }
+}
+
+/// Why a mailbox refused an entry, for the inspector.
+fn refused<T>(err: TrySend<T>) -> WireError {
+    match err {
+        TrySend::Full(_) => WireError::Full,
+        TrySend::Closed(_) => WireError::Stopped,
     }
 }
 

@@ -86,6 +86,9 @@ pub(crate) fn assign_root(mailbox: &Arc<dyn Erased>) -> Result<(), PathError> {
 /// A child of `parent` takes `parent's path/name`, if the parent has a
 /// path and the child a name; otherwise it has no path.
 pub(crate) fn assign_child(parent: &Cell, mailbox: &Arc<dyn Erased>) -> Result<(), PathError> {
+    if let Some(stats) = mailbox.cell().stats() {
+        stats.set_parent(parent.id.as_u64());
+    }
     let Some(base) = parent.path() else {
         return Ok(());
     };
@@ -99,6 +102,16 @@ pub(crate) fn assign_child(parent: &Cell, mailbox: &Arc<dyn Erased>) -> Result<(
 pub(crate) fn lookup<A: Actor>(path: &str) -> Result<ActorRef<A>, LookupError> {
     let mailbox = table().get(path).cloned();
     super::typed(path, mailbox)
+}
+
+/// The live actor at `path`, whatever its type.
+pub(crate) fn get(path: &str) -> Option<Arc<dyn Erased>> {
+    table().get(path).cloned()
+}
+
+/// Every actor that holds a path now.
+pub(crate) fn all() -> Vec<Arc<dyn Erased>> {
+    table().values().cloned().collect()
 }
 
 /// How many paths are held now.

@@ -51,6 +51,9 @@ pub(crate) fn run_child<A: Actor>(
     async move {
         loop {
             slot.begin_instance();
+            if let Some(reason) = &restarted {
+                crate::observe::restarted(&slot.cell, reason);
+            }
             // Its reply handles fail with `Stopped` however it is dropped,
             // the task's abort included.
             let (mut actor, result) = match slot.make() {

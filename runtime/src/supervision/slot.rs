@@ -217,6 +217,7 @@ impl<A: Actor> Slot<A> {
     ) -> Arc<Self> {
         let cell = Cell::new(const { &A::TYPE_NAME }, name);
         let (tx, rx) = mailbox::channel(mailbox, cell.clone());
+        crate::inspect::table::register::<A>(&tx, mailbox);
         let raw = RawRef::new(tx);
         Arc::new(Slot {
             cell,
