@@ -110,8 +110,14 @@ impl ZenohConfig {
         }
     }
 
-    /// The zenoh configuration of node `node`.
-    pub(crate) fn to_zenoh(&self, node: &str) -> Result<zenoh::Config, RemoteError> {
+    /// The zenoh configuration a node named `node` opens its session with
+    /// (for a raw zenoh session beside the nodes, as the benchmarks do).
+    ///
+    /// # Errors
+    ///
+    /// When zenoh refuses a setting (one given with
+    /// [`insert_json5`](Self::insert_json5), say).
+    pub fn to_zenoh(&self, node: &str) -> Result<zenoh::Config, RemoteError> {
         let bad = |key: &str, e: zenoh::Error| {
             RemoteError::Transport(TransportError::Other(format!("zenoh config {key}: {e}")))
         };

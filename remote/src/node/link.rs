@@ -65,7 +65,7 @@ impl NodeInner {
         frame: Vec<u8>,
         timeout: Duration,
     ) -> Result<BoxFuture<'static, Result<Vec<u8>, CallError>>, CallError> {
-        let mut alive = self.peer(peer);
+        let alive = self.peer(peer);
         if self.seen_down(peer) {
             return Err(CallError::Unreachable);
         }

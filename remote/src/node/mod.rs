@@ -19,6 +19,7 @@ use crate::transport::{
 pub(crate) mod export;
 pub(crate) mod link;
 pub(crate) mod reason;
+pub(crate) mod served;
 #[cfg(test)]
 mod tests;
 

@@ -30,6 +30,7 @@ pub(crate) fn encode<'a>(reason: &'a StopReason, buf: &'a mut String) -> WireRea
         StopReason::Killed => WireReason::Killed,
         StopReason::NotStarted => WireReason::NotStarted,
         StopReason::Panicked(msg) => WireReason::Panicked(msg),
+        StopReason::NodeDown { node } => WireReason::NodeDown(node),
         StopReason::StartFailed(e) => {
             *buf = e.to_string();
             WireReason::StartFailed(buf.as_str())
@@ -55,6 +56,8 @@ pub(crate) fn decode(reason: &WireReason<'_>, node: &str) -> StopReason {
         WireReason::Panicked(msg) => StopReason::Panicked(Arc::from(*msg)),
         WireReason::StartFailed(text) => StopReason::StartFailed(failure(text)),
         WireReason::Failed(text) => StopReason::Failed(failure(text)),
-        WireReason::NodeDown(lost) => StopReason::Failed(failure(&format!("node {lost} is down"))),
+        WireReason::NodeDown(lost) => StopReason::NodeDown {
+            node: Arc::from(*lost),
+        },
     }
 }

@@ -1,0 +1,158 @@
+//! A local actor served to the other nodes: frames become entries of its
+//! mailbox through [`typact::wire`].
+
+use std::any::Any;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::FutureExt;
+use tokio::sync::{mpsc, oneshot};
+use typact::wire::{Wire, WireError};
+use typact::{ActorRef, AskError, StopReason};
+
+use super::export::{AskFailure, Export};
+use crate::codec::Postcard;
+use crate::transport::BoxFuture;
+
+/// The name a node uses for an actor type, checked at attach and spawn:
+/// the type's bare name, as in the stable names of its messages
+/// (`Counter` of `Counter::add`), so that two programs that declare the
+/// same actor agree on it.
+pub(crate) fn actor_type<A: typact::Actor>() -> &'static str {
+    A::TYPE_NAME
+}
+
+enum Job {
+    Tell(String, Vec<u8>),
+    Ask(
+        String,
+        Vec<u8>,
+        oneshot::Sender<Result<Vec<u8>, AskFailure>>,
+    ),
+}
+
+/// `ActorRef<A>` as an [`Export`]. One feeder task per served actor puts
+/// the frames into its mailbox in the order they arrived, waiting for room
+/// in a full mailbox (backpressure reaches the sending node's bridge
+/// through the transport, never by dropping).
+pub(crate) struct Served<A: Wire> {
+    actor: ActorRef<A>,
+    jobs: mpsc::UnboundedSender<Job>,
+}
+
+impl<A: Wire> Served<A> {
+    pub(crate) fn new(actor: ActorRef<A>, handle: &tokio::runtime::Handle) -> Arc<Self> {
+        let (jobs, rx) = mpsc::unbounded_channel();
+        handle.spawn(feed(actor.clone(), rx));
+        Arc::new(Served { actor, jobs })
+    }
+}
+
+fn failure(e: WireError) -> AskFailure {
+    match e {
+        WireError::Stopped | WireError::Ask(AskError::Stopped) => AskFailure::Stopped,
+        WireError::Ask(AskError::Panicked) => AskFailure::Panicked,
+        WireError::Ask(AskError::NoReply) => AskFailure::NoReply,
+        WireError::Ask(AskError::Timeout) => AskFailure::Timeout,
+        other => AskFailure::Other(other.to_string()),
+    }
+}
+
+async fn feed<A: Wire>(actor: ActorRef<A>, mut jobs: mpsc::UnboundedReceiver<Job>) {
+    while let Some(job) = jobs.recv().await {
+        match job {
+            Job::Tell(message, bytes) => loop {
+                match actor.tell_bytes::<Postcard>(&message, &bytes) {
+                    Err(WireError::Full) => {
+                        // Wait for room, then try again.
+                        if actor.reserve().await.is_err() {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        tracing::debug!("typact-remote: a tell of {message} was lost: {e}");
+                        break;
+                    }
+                    Ok(()) => break,
+                }
+            },
+            Job::Ask(message, bytes, tx) => {
+                // Wait for room first, so that the ask is enqueued at its
+                // first poll, here, in order with the tells around it.
+                if actor.reserve().await.is_err() {
+                    let _ = tx.send(Err(AskFailure::Stopped));
+                    continue;
+                }
+                let target = actor.clone();
+                let mut ask =
+                    async move { target.ask_bytes::<Postcard>(&message, &bytes).await }.boxed();
+                match futures_util::poll!(&mut ask) {
+                    std::task::Poll::Ready(result) => {
+                        let _ = tx.send(result.map_err(failure));
+                    }
+                    std::task::Poll::Pending => {
+                        tokio::spawn(async move {
+                            let _ = tx.send(ask.await.map_err(failure));
+                        });
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl<A: Wire> Export for Served<A> {
+    fn actor_type(&self) -> &str {
+        actor_type::<A>()
+    }
+
+    fn tell(&self, message: &str, payload: &[u8]) -> Result<(), String> {
+        self.jobs
+            .send(Job::Tell(message.to_owned(), payload.to_vec()))
+            .map_err(|_| "the actor is no longer served".to_owned())
+    }
+
+    fn ask(
+        &self,
+        message: &str,
+        payload: &[u8],
+        timeout: Duration,
+    ) -> BoxFuture<'static, Result<Vec<u8>, AskFailure>> {
+        let (tx, rx) = oneshot::channel();
+        let sent = self
+            .jobs
+            .send(Job::Ask(message.to_owned(), payload.to_vec(), tx));
+        Box::pin(async move {
+            if sent.is_err() {
+                return Err(AskFailure::Stopped);
+            }
+            match tokio::time::timeout(timeout, rx).await {
+                Ok(Ok(result)) => result,
+                Ok(Err(_)) => Err(AskFailure::Stopped),
+                Err(_) => Err(AskFailure::Timeout),
+            }
+        })
+    }
+
+    fn stop(&self, kill: bool) {
+        if kill {
+            self.actor.kill();
+        } else {
+            self.actor.stop();
+        }
+    }
+
+    fn stopped(&self) -> BoxFuture<'static, StopReason> {
+        let actor = self.actor.downgrade();
+        Box::pin(async move {
+            match actor.upgrade() {
+                Some(actor) => actor.wait_for_stop().await,
+                None => StopReason::Normal,
+            }
+        })
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        &self.actor
+    }
+}
