@@ -42,7 +42,7 @@ impl Counter {
     /// Fails when `n` is odd.
     #[handler]
     fn even(&self, n: u64) -> Result<u64, String> {
-        if n % 2 == 0 {
+        if n.is_multiple_of(2) {
             Ok(n)
         } else {
             Err(format!("{n} is odd"))

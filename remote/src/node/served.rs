@@ -3,6 +3,7 @@
 
 use std::any::Any;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures_util::FutureExt;
@@ -38,13 +39,21 @@ enum Job {
 pub(crate) struct Served<A: Wire> {
     actor: ActorRef<A>,
     jobs: mpsc::UnboundedSender<Job>,
+    /// Jobs queued for the feeder and not yet in the mailbox: while there
+    /// are any, a tell queues behind them instead of going in directly.
+    queued: Arc<AtomicUsize>,
 }
 
 impl<A: Wire> Served<A> {
     pub(crate) fn new(actor: ActorRef<A>, handle: &tokio::runtime::Handle) -> Arc<Self> {
         let (jobs, rx) = mpsc::unbounded_channel();
-        handle.spawn(feed(actor.clone(), rx));
-        Arc::new(Served { actor, jobs })
+        let queued = Arc::new(AtomicUsize::new(0));
+        handle.spawn(feed(actor.clone(), rx, queued.clone()));
+        Arc::new(Served {
+            actor,
+            jobs,
+            queued,
+        })
     }
 }
 
@@ -58,8 +67,21 @@ fn failure(e: WireError) -> AskFailure {
     }
 }
 
-async fn feed<A: Wire>(actor: ActorRef<A>, mut jobs: mpsc::UnboundedReceiver<Job>) {
+async fn feed<A: Wire>(
+    actor: ActorRef<A>,
+    mut jobs: mpsc::UnboundedReceiver<Job>,
+    queued: Arc<AtomicUsize>,
+) {
     while let Some(job) = jobs.recv().await {
+        feed_one(&actor, job).await;
+        // Only once the job is in the mailbox may a later tell overtake the
+        // queue.
+        queued.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+async fn feed_one<A: Wire>(actor: &ActorRef<A>, job: Job) {
+    {
         match job {
             Job::Tell(message, bytes) => loop {
                 match actor.tell_bytes::<Postcard>(&message, &bytes) {
@@ -81,7 +103,7 @@ async fn feed<A: Wire>(actor: ActorRef<A>, mut jobs: mpsc::UnboundedReceiver<Job
                 // first poll, here, in order with the tells around it.
                 if actor.reserve().await.is_err() {
                     let _ = tx.send(Err(AskFailure::Stopped));
-                    continue;
+                    return;
                 }
                 let target = actor.clone();
                 let mut ask =
@@ -101,14 +123,30 @@ async fn feed<A: Wire>(actor: ActorRef<A>, mut jobs: mpsc::UnboundedReceiver<Job
     }
 }
 
+impl<A: Wire> Served<A> {
+    fn queue(&self, job: Job) -> Result<(), ()> {
+        self.queued.fetch_add(1, Ordering::AcqRel);
+        self.jobs.send(job).map_err(|_| {
+            self.queued.fetch_sub(1, Ordering::AcqRel);
+        })
+    }
+}
+
 impl<A: Wire> Export for Served<A> {
     fn actor_type(&self) -> &str {
         actor_type::<A>()
     }
 
     fn tell(&self, message: &str, payload: &[u8]) -> Result<(), String> {
-        self.jobs
-            .send(Job::Tell(message.to_owned(), payload.to_vec()))
+        // Straight into the mailbox when nothing waits before it.
+        if self.queued.load(Ordering::Acquire) == 0 {
+            match self.actor.tell_bytes::<Postcard>(message, payload) {
+                Ok(()) => return Ok(()),
+                Err(WireError::Full) => {}
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+        self.queue(Job::Tell(message.to_owned(), payload.to_vec()))
             .map_err(|_| "the actor is no longer served".to_owned())
     }
 
@@ -119,9 +157,7 @@ impl<A: Wire> Export for Served<A> {
         timeout: Duration,
     ) -> BoxFuture<'static, Result<Vec<u8>, AskFailure>> {
         let (tx, rx) = oneshot::channel();
-        let sent = self
-            .jobs
-            .send(Job::Ask(message.to_owned(), payload.to_vec(), tx));
+        let sent = self.queue(Job::Ask(message.to_owned(), payload.to_vec(), tx));
         Box::pin(async move {
             if sent.is_err() {
                 return Err(AskFailure::Stopped);
