@@ -45,6 +45,19 @@ pub enum Frame<'a> {
         #[serde(borrow)]
         payload: &'a [u8],
     },
+    /// Several tells to actor `to`, in order: what a busy bridge sends.
+    /// `tells` holds each as a 2-byte little-endian message name length,
+    /// the name, a 4-byte little-endian payload length and the payload;
+    /// [`Frame::tells`] reads them back without allocating.
+    Batch {
+        /// The sending node.
+        from: &'a str,
+        /// The target actor's id on the receiving node.
+        to: u64,
+        /// The tells, packed.
+        #[serde(borrow)]
+        tells: &'a [u8],
+    },
     /// An ask to actor `to`; the transport carries the reply back.
     Ask {
         /// The sending node.
@@ -258,6 +271,7 @@ impl<'a> Frame<'a> {
         match self {
             Frame::Tell { payload, .. } | Frame::Ask { payload, .. } => payload.len(),
             Frame::Spawn { args, .. } => args.len(),
+            Frame::Batch { tells, .. } => tells.len(),
             Frame::Reply(Reply::Ok(bytes)) => bytes.len(),
             _ => 0,
         }
@@ -269,6 +283,7 @@ impl<'a> Frame<'a> {
                 [from, message, ""]
             }
             Frame::Attach { from, actor, .. } => [from, actor, ""],
+            Frame::Batch { from, .. } => [from, "", ""],
             Frame::Detach { from, .. } | Frame::Down { from, .. } | Frame::Stop { from, .. } => {
                 [from, "", ""]
             }
@@ -282,6 +297,86 @@ impl<'a> Frame<'a> {
         };
         names.into_iter()
     }
+}
+
+/// Packs tells for a [`Frame::Batch`].
+#[derive(Debug, Default)]
+pub struct BatchWriter {
+    bytes: Vec<u8>,
+    count: usize,
+}
+
+impl BatchWriter {
+    /// Adds one tell; `false` (and nothing added) when the name is over
+    /// [`MAX_NAME`] or the payload over 4 GiB.
+    pub fn push(&mut self, message: &str, payload: &[u8]) -> bool {
+        let (Ok(name_len), Ok(len)) = (u16::try_from(message.len()), u32::try_from(payload.len()))
+        else {
+            return false;
+        };
+        if message.len() > MAX_NAME {
+            return false;
+        }
+        self.bytes.extend_from_slice(&name_len.to_le_bytes());
+        self.bytes.extend_from_slice(message.as_bytes());
+        self.bytes.extend_from_slice(&len.to_le_bytes());
+        self.bytes.extend_from_slice(payload);
+        self.count += 1;
+        true
+    }
+
+    /// How many tells were added.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Whether none was.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The packed bytes so far.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// Starts again, keeping the buffer.
+    pub fn clear(&mut self) {
+        self.bytes.clear();
+        self.count = 0;
+    }
+}
+
+/// The tells of a [`Frame::Batch`], read from its packed bytes: each a
+/// message name and its payload, or a [`DecodeError`] where the packing is
+/// broken (the tells before it stand).
+pub fn batch_tells(tells: &[u8]) -> impl Iterator<Item = Result<(&str, &[u8]), DecodeError>> {
+    let mut rest = tells;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let broken = || DecodeError::Body("a broken batch".to_owned());
+        let item = (|| {
+            let (len, tail) = rest.split_first_chunk::<2>().ok_or_else(broken)?;
+            let (name, tail) = tail
+                .split_at_checked(usize::from(u16::from_le_bytes(*len)))
+                .ok_or_else(broken)?;
+            let name = std::str::from_utf8(name).map_err(|_| broken())?;
+            if name.len() > MAX_NAME {
+                return Err(DecodeError::NameTooLong);
+            }
+            let (len, tail) = tail.split_first_chunk::<4>().ok_or_else(broken)?;
+            let len = usize::try_from(u32::from_le_bytes(*len)).map_err(|_| broken())?;
+            let (payload, tail) = tail.split_at_checked(len).ok_or_else(broken)?;
+            rest = tail;
+            Ok((name, payload))
+        })();
+        if item.is_err() {
+            rest = &[];
+        }
+        Some(item)
+    })
 }
 
 #[cfg(test)]
@@ -338,6 +433,36 @@ mod tests {
             assert_eq!(bytes[4], WIRE_VERSION);
             assert_eq!(Frame::decode(&bytes, DEFAULT_MAX_FRAME), Ok(frame));
         }
+    }
+
+    #[test]
+    fn a_batch_reads_back_in_order_and_a_broken_one_stops() {
+        let mut w = BatchWriter::default();
+        assert!(w.push("Counter::add", &[1]));
+        assert!(w.push("Counter::log", &[]));
+        assert!(w.push("Counter::add", &[2, 3]));
+        let frame = Frame::Batch {
+            from: "a",
+            to: 1,
+            tells: w.bytes(),
+        };
+        let bytes = frame.encode();
+        let Ok(Frame::Batch { tells, .. }) = Frame::decode(&bytes, DEFAULT_MAX_FRAME) else {
+            panic!("a batch");
+        };
+        let items: Vec<_> = batch_tells(tells).collect::<Result<_, _>>().unwrap();
+        assert_eq!(
+            items,
+            vec![
+                ("Counter::add", &[1u8][..]),
+                ("Counter::log", &[][..]),
+                ("Counter::add", &[2, 3][..])
+            ]
+        );
+        let cut = &w.bytes()[..w.bytes().len() - 1];
+        let read: Vec<_> = batch_tells(cut).collect();
+        assert_eq!(read.len(), 3);
+        assert!(read[..2].iter().all(Result::is_ok) && read[2].is_err());
     }
 
     #[test]

@@ -8,15 +8,17 @@
 //! lengths written over a field) and decodes it. The checks: no panic; a
 //! frame over the limit is refused before it is read; every field of a
 //! decoded frame borrows from the input (so decoding allocates nothing for
-//! it, whatever lengths the bytes claim); and a decoded frame encodes to
-//! bytes that decode to the same frame.
+//! it, whatever lengths the bytes claim), a batch's tells included; and a
+//! decoded frame encodes to bytes that decode to the same frame.
 //!
 //! `TYPACT_FUZZ_SECS` sets the time budget (default 5 s);
 //! `TYPACT_FUZZ_SEED` the first seed, to replay a run.
 
 use std::time::{Duration, Instant};
 
-use typact_remote::envelope::{DecodeError, Failure, Frame, Reply, WireReason};
+use typact_remote::envelope::{
+    BatchWriter, DecodeError, Failure, Frame, Reply, WireReason, batch_tells,
+};
 
 struct Rng(u64);
 
@@ -36,7 +38,15 @@ impl Rng {
 
 fn seeds() -> Vec<Vec<u8>> {
     let big = vec![0xAB; 3000];
+    let mut batch = BatchWriter::default();
+    batch.push("Counter::add", &[1]);
+    batch.push("Counter::log", &[2, 3, 4]);
     [
+        Frame::Batch {
+            from: "node-a",
+            to: 7,
+            tells: batch.bytes(),
+        },
         Frame::Tell {
             from: "node-a",
             to: 42,
@@ -179,6 +189,14 @@ fn borrowed_fields<'a>(frame: &Frame<'a>) -> Vec<&'a [u8]> {
             args,
         } => vec![from.as_bytes(), factory.as_bytes(), actor.as_bytes(), args],
         Frame::Reply(Reply::Ok(bytes)) => vec![bytes],
+        Frame::Batch { from, tells, .. } => {
+            let mut v = vec![from.as_bytes(), tells];
+            for (name, payload) in batch_tells(tells).flatten() {
+                v.push(name.as_bytes());
+                v.push(payload);
+            }
+            v
+        }
         Frame::Reply(Reply::Err(Failure::Other(text))) => vec![text.as_bytes()],
         _ => Vec::new(),
     }

@@ -168,6 +168,27 @@ impl Link {
         }
     }
 
+    /// Sends the tells packed in `batch` as one frame.
+    pub(crate) async fn tell_batch(&self, batch: &crate::envelope::BatchWriter) {
+        if self.inner.seen_down(&self.peer) {
+            for _ in 0..batch.len() {
+                self.inner.count_dead_letter();
+            }
+            return;
+        }
+        let frame = Frame::Batch {
+            from: &self.inner.name,
+            to: self.id,
+            tells: batch.bytes(),
+        }
+        .encode();
+        if self.inner.transport.send(&self.peer, frame).await.is_err() {
+            for _ in 0..batch.len() {
+                self.inner.count_dead_letter();
+            }
+        }
+    }
+
     /// Sends an ask, and gives the future of its reply.
     pub(crate) async fn ask(
         &self,

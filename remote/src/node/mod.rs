@@ -638,6 +638,20 @@ impl NodeInner {
                     None => self.count_dead_letter(),
                 }
             }
+            Frame::Batch { to, tells, .. } => {
+                let export = self.lock().exports.get(&to).map(|s| s.export.clone());
+                for item in crate::envelope::batch_tells(tells) {
+                    let delivered = match (&export, item) {
+                        (Some(export), Ok((message, payload))) => export.tell(message, payload),
+                        (None, Ok(_)) => Err("no such actor".to_owned()),
+                        (_, Err(e)) => Err(e.to_string()),
+                    };
+                    if let Err(e) = delivered {
+                        tracing::debug!(node = %self.name, "typact-remote: a tell to {to} was lost: {e}");
+                        self.count_dead_letter();
+                    }
+                }
+            }
             Frame::Ask {
                 to,
                 message,

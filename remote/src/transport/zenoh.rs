@@ -7,12 +7,14 @@
 //! queries at the same priority and congestion control, so zenoh keeps a
 //! node's sends and requests to one peer in one ordered stream.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
 use zenoh::Session;
+use zenoh::pubsub::Publisher;
 use zenoh::qos::{CongestionControl, Priority};
 use zenoh::query::{ConsolidationMode, QueryTarget};
 use zenoh::sample::SampleKind;
@@ -29,6 +31,7 @@ pub struct ZenohTransport {
     /// Taken out at `close`, on the node's runtime: zenoh's handles must
     /// not be dropped on a current-thread runtime.
     session: std::sync::Mutex<Option<Session>>,
+    publishers: std::sync::Mutex<HashMap<String, Arc<Publisher<'static>>>>,
     node: String,
     prefix: String,
     rt: tokio::runtime::Handle,
@@ -65,6 +68,7 @@ impl ZenohTransport {
         let session = zenoh::open(config).await.map_err(err)?;
         Ok(ZenohTransport {
             session: std::sync::Mutex::new(Some(session)),
+            publishers: std::sync::Mutex::new(HashMap::new()),
             node: node.to_owned(),
             prefix: format!("typact/{cluster}/"),
             rt: tokio::runtime::Handle::current(),
@@ -82,6 +86,33 @@ impl ZenohTransport {
 
     fn live(&self) -> Result<Session, TransportError> {
         self.session().ok_or(TransportError::Closed)
+    }
+
+    /// The publisher of the tells to `to`, declared on first use: its key
+    /// is resolved once, not at every put.
+    async fn publisher(&self, to: &str) -> Result<Arc<Publisher<'static>>, TransportError> {
+        let known = self
+            .publishers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(to)
+            .cloned();
+        if let Some(publisher) = known {
+            return Ok(publisher);
+        }
+        let publisher = Arc::new(
+            self.live()?
+                .declare_publisher(self.key(&format!("n/{to}/in")))
+                .congestion_control(CongestionControl::Block)
+                .priority(Priority::Data)
+                .await
+                .map_err(err)?,
+        );
+        self.publishers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(to.to_owned(), publisher.clone());
+        Ok(publisher)
     }
 
     fn key(&self, rel: &str) -> String {
@@ -136,14 +167,10 @@ impl Transport for ZenohTransport {
     }
 
     fn send(&self, to: &str, frame: Vec<u8>) -> BoxFuture<'_, Result<(), TransportError>> {
-        let key = self.key(&format!("n/{to}/in"));
+        let to = to.to_owned();
         Box::pin(async move {
-            self.live()?
-                .put(key, frame)
-                .congestion_control(CongestionControl::Block)
-                .priority(Priority::Data)
-                .await
-                .map_err(err)
+            let publisher = self.publisher(&to).await?;
+            publisher.put(frame).await.map_err(err)
         })
     }
 
@@ -256,7 +283,14 @@ impl Transport for ZenohTransport {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .take();
+        let publishers = std::mem::take(
+            &mut *self
+                .publishers
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
         Box::pin(async move {
+            drop(publishers);
             if let Some(session) = session
                 && let Err(e) = session.close().await
             {
