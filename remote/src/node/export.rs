@@ -32,20 +32,18 @@ impl AskFailure {
     }
 }
 
+/// Where the answer to an ask goes.
+pub(crate) type Done = Box<dyn FnOnce(Result<Vec<u8>, AskFailure>) + Send>;
+
 /// An actor this node serves: what the dispatcher needs of it.
 pub(crate) trait Export: Send + Sync + 'static {
     /// The actor's type, as [`crate::actor_type`] gives it.
     fn actor_type(&self) -> &str;
     /// Enqueues a tell.
     fn tell(&self, message: &str, payload: &[u8]) -> Result<(), String>;
-    /// Enqueues an ask before it returns (so that the dispatcher keeps the
-    /// order of frames), and gives the future of its encoded reply.
-    fn ask(
-        &self,
-        message: &str,
-        payload: &[u8],
-        timeout: Duration,
-    ) -> BoxFuture<'static, Result<Vec<u8>, AskFailure>>;
+    /// Enqueues an ask before it returns (so that frames keep their
+    /// order); `done` gets its encoded reply, within `timeout`.
+    fn ask(&self, message: &str, payload: &[u8], timeout: Duration, done: Done);
     /// Stops (or kills) the actor.
     fn stop(&self, kill: bool);
     /// Resolves when the actor has stopped.

@@ -665,13 +665,15 @@ impl NodeInner {
                     respond(reply, Reply::Err(Failure::NoSuchActor));
                     return;
                 };
-                let answer = export.ask(message, payload, Duration::from_millis(timeout_ms));
-                self.handle.spawn(async move {
-                    match answer.await {
+                export.ask(
+                    message,
+                    payload,
+                    Duration::from_millis(timeout_ms),
+                    Box::new(move |answer| match answer {
                         Ok(bytes) => respond(reply, Reply::Ok(&bytes)),
                         Err(failure) => respond(reply, Reply::Err(failure.to_wire())),
-                    }
-                });
+                    }),
+                );
             }
             Frame::Attach { from, to, actor } => {
                 let Some(reply) = reply else { return };

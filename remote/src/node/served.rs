@@ -7,11 +7,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures_util::FutureExt;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use typact::wire::{Wire, WireError};
 use typact::{ActorRef, AskError, StopReason};
 
-use super::export::{AskFailure, Export};
+use super::export::{AskFailure, Done, Export};
 use crate::codec::Postcard;
 use crate::transport::BoxFuture;
 
@@ -25,11 +25,7 @@ pub(crate) fn actor_type<A: typact::Actor>() -> &'static str {
 
 enum Job {
     Tell(String, Vec<u8>),
-    Ask(
-        String,
-        Vec<u8>,
-        oneshot::Sender<Result<Vec<u8>, AskFailure>>,
-    ),
+    Ask(String, Vec<u8>, Duration, Done),
 }
 
 /// `ActorRef<A>` as an [`Export`]. One feeder task per served actor puts
@@ -98,24 +94,30 @@ async fn feed_one<A: Wire>(actor: &ActorRef<A>, job: Job) {
                     Ok(()) => break,
                 }
             },
-            Job::Ask(message, bytes, tx) => {
+            Job::Ask(message, bytes, timeout, done) => {
                 // Wait for room first, so that the ask is enqueued at its
                 // first poll, here, in order with the tells around it.
                 if actor.reserve().await.is_err() {
-                    let _ = tx.send(Err(AskFailure::Stopped));
+                    done(Err(AskFailure::Stopped));
                     return;
                 }
                 let target = actor.clone();
-                let mut ask =
-                    async move { target.ask_bytes::<Postcard>(&message, &bytes).await }.boxed();
-                match futures_util::poll!(&mut ask) {
-                    std::task::Poll::Ready(result) => {
-                        let _ = tx.send(result.map_err(failure));
+                let mut ask = async move {
+                    match tokio::time::timeout(
+                        timeout,
+                        target.ask_bytes::<Postcard>(&message, &bytes),
+                    )
+                    .await
+                    {
+                        Ok(result) => result.map_err(failure),
+                        Err(_) => Err(AskFailure::Timeout),
                     }
+                }
+                .boxed();
+                match futures_util::poll!(&mut ask) {
+                    std::task::Poll::Ready(result) => done(result),
                     std::task::Poll::Pending => {
-                        tokio::spawn(async move {
-                            let _ = tx.send(ask.await.map_err(failure));
-                        });
+                        tokio::spawn(async move { done(ask.await) });
                     }
                 }
             }
@@ -124,10 +126,11 @@ async fn feed_one<A: Wire>(actor: &ActorRef<A>, job: Job) {
 }
 
 impl<A: Wire> Served<A> {
-    fn queue(&self, job: Job) -> Result<(), ()> {
+    fn queue(&self, job: Job) -> Result<(), Job> {
         self.queued.fetch_add(1, Ordering::AcqRel);
-        self.jobs.send(job).map_err(|_| {
+        self.jobs.send(job).map_err(|back| {
             self.queued.fetch_sub(1, Ordering::AcqRel);
+            back.0
         })
     }
 }
@@ -150,24 +153,15 @@ impl<A: Wire> Export for Served<A> {
             .map_err(|_| "the actor is no longer served".to_owned())
     }
 
-    fn ask(
-        &self,
-        message: &str,
-        payload: &[u8],
-        timeout: Duration,
-    ) -> BoxFuture<'static, Result<Vec<u8>, AskFailure>> {
-        let (tx, rx) = oneshot::channel();
-        let sent = self.queue(Job::Ask(message.to_owned(), payload.to_vec(), tx));
-        Box::pin(async move {
-            if sent.is_err() {
-                return Err(AskFailure::Stopped);
-            }
-            match tokio::time::timeout(timeout, rx).await {
-                Ok(Ok(result)) => result,
-                Ok(Err(_)) => Err(AskFailure::Stopped),
-                Err(_) => Err(AskFailure::Timeout),
-            }
-        })
+    fn ask(&self, message: &str, payload: &[u8], timeout: Duration, done: Done) {
+        if let Err(Job::Ask(_, _, _, done)) = self.queue(Job::Ask(
+            message.to_owned(),
+            payload.to_vec(),
+            timeout,
+            done,
+        )) {
+            done(Err(AskFailure::Stopped));
+        }
     }
 
     fn stop(&self, kill: bool) {

@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use typact::StopReason;
 
-use super::export::{AskFailure, Export};
+use super::export::{AskFailure, Done, Export};
 use super::link::{CallError, Link};
 use crate::transport::BoxFuture;
 use crate::{Fabric, Node};
@@ -42,21 +42,13 @@ impl Export for Counter {
         self.count.fetch_add(by, Ordering::SeqCst);
         Ok(())
     }
-    fn ask(
-        &self,
-        message: &str,
-        _payload: &[u8],
-        _timeout: Duration,
-    ) -> BoxFuture<'static, Result<Vec<u8>, AskFailure>> {
+    fn ask(&self, message: &str, _payload: &[u8], _timeout: Duration, done: Done) {
         let now = self.count.load(Ordering::SeqCst);
-        let known = message == "Counter::get";
-        Box::pin(async move {
-            if known {
-                Ok(postcard::to_allocvec(&now).unwrap())
-            } else {
-                Err(AskFailure::Other("unknown message".into()))
-            }
-        })
+        done(if message == "Counter::get" {
+            Ok(postcard::to_allocvec(&now).unwrap())
+        } else {
+            Err(AskFailure::Other("unknown message".into()))
+        });
     }
     fn stop(&self, kill: bool) {
         self.stopped.send_replace(Some(if kill {
