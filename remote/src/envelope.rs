@@ -48,7 +48,7 @@ pub enum Frame<'a> {
     /// Several tells to actor `to`, in order: what a busy bridge sends.
     /// `tells` holds each as a 2-byte little-endian message name length,
     /// the name, a 4-byte little-endian payload length and the payload;
-    /// [`Frame::tells`] reads them back without allocating.
+    /// [`batch_tells`] reads them back without allocating.
     Batch {
         /// The sending node.
         from: &'a str,

@@ -88,7 +88,7 @@
 //! - **A remote ref** is made with [`typact::wire::proxy`]: an ordinary
 //!   mailbox, which a bridge task on the node's runtime drains. Each entry
 //!   is taken apart with `Wire::encode_entry::<Postcard>` and sent in an
-//!   [envelope](envelope): magic bytes, a wire version, the message's
+//!   [envelope]: magic bytes, a wire version, the message's
 //!   stable name (`Counter::add`) and the postcard payload. A tell is a
 //!   zenoh put; an ask is a zenoh query with the node's
 //!   [ask timeout](NodeBuilder::ask_timeout). The serving node decodes the

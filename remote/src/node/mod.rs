@@ -356,24 +356,15 @@ impl Node {
     }
 }
 
-/// The transport's way in. Each frame is handled at once, on the
-/// transport's thread, in arrival order: handling never waits (a tell goes
-/// into the actor's mailbox or, when that is full or busy, into the queue
-/// of the actor's feeder; an ask into that queue), so it keeps the order
-/// without a task in between.
-struct Door(std::sync::Weak<NodeInner>);
+/// The transport's way in: frames go, in arrival order, to the node's
+/// dispatcher task, which handles each without waiting (a tell goes into
+/// the actor's mailbox, or behind the jobs queued for it; an ask into that
+/// queue). zenoh's own threads only push into a channel.
+struct Door(mpsc::UnboundedSender<(Vec<u8>, Option<Responder>)>);
 
 impl Inbound for Door {
     fn frame(&self, frame: Vec<u8>, reply: Option<Responder>) {
-        let Some(inner) = self.0.upgrade() else {
-            return;
-        };
-        if *inner.closed.borrow() {
-            return;
-        }
-        // Tasks and timers made while handling belong to the node's runtime.
-        let _runtime = inner.handle.enter();
-        inner.handle(&frame, reply);
+        let _ = self.0.send((frame, reply));
     }
 }
 
@@ -396,10 +387,9 @@ impl NodeInner {
             dead_letters: AtomicU64::new(0),
             closed,
         });
-        inner
-            .transport
-            .start(Arc::new(Door(Arc::downgrade(&inner))))
-            .await?;
+        let (tx, rx) = mpsc::unbounded_channel();
+        inner.transport.start(Arc::new(Door(tx))).await?;
+        tokio::spawn(dispatch(inner.clone(), rx));
         let (tx, rx) = mpsc::unbounded_channel();
         let watch = inner.transport.watch_tokens("node/", tx).await?;
         tokio::spawn(watch_peers(inner.clone(), rx));
@@ -760,6 +750,23 @@ fn respond(reply: Responder, answer: Reply<'_>) {
 
 fn respond_err(reply: Responder, text: &str) {
     respond(reply, Reply::Err(Failure::Other(text)));
+}
+
+async fn dispatch(
+    inner: Arc<NodeInner>,
+    mut rx: mpsc::UnboundedReceiver<(Vec<u8>, Option<Responder>)>,
+) {
+    let mut closed = inner.closed();
+    loop {
+        tokio::select! {
+            biased;
+            () = until_closed(&mut closed) => return,
+            next = rx.recv() => match next {
+                Some((bytes, reply)) => inner.handle(&bytes, reply),
+                None => return,
+            },
+        }
+    }
 }
 
 async fn watch_peers(inner: Arc<NodeInner>, mut rx: mpsc::UnboundedReceiver<TokenEvent>) {

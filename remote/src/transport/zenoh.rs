@@ -150,19 +150,6 @@ impl Transport for ZenohTransport {
                         .unwrap_or_default();
                     let rt = rt.clone();
                     let responder = Responder::new(move |reply| {
-                        // At once where zenoh may block briefly (a
-                        // multi-thread runtime, as the node's own), else
-                        // from a task.
-                        let multi = tokio::runtime::Handle::try_current().is_ok_and(|h| {
-                            h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread
-                        });
-                        if multi {
-                            let key = query.key_expr().clone();
-                            if let Err(e) = zenoh::Wait::wait(query.reply(key, reply)) {
-                                tracing::debug!("typact-remote: reply not sent: {e}");
-                            }
-                            return;
-                        }
                         rt.spawn(async move {
                             let key = query.key_expr().clone();
                             if let Err(e) = query.reply(key, reply).await {
