@@ -1,0 +1,188 @@
+//! A local actor served to the other nodes: frames become entries of its
+//! mailbox through [`typact::wire`].
+
+use std::any::Any;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use futures_util::FutureExt;
+use tokio::sync::mpsc;
+use typact::wire::{Wire, WireError};
+use typact::{ActorRef, AskError, StopReason};
+
+use super::export::{AskFailure, Done, Export};
+use crate::codec::Postcard;
+use crate::transport::BoxFuture;
+
+/// The name a node uses for an actor type, checked at attach and spawn:
+/// the type's bare name, as in the stable names of its messages
+/// (`Counter` of `Counter::add`), so that two programs that declare the
+/// same actor agree on it.
+pub(crate) fn actor_type<A: typact::Actor>() -> &'static str {
+    A::TYPE_NAME
+}
+
+enum Job {
+    Tell(String, Vec<u8>),
+    Ask(String, Vec<u8>, Duration, Done),
+}
+
+/// `ActorRef<A>` as an [`Export`]. One feeder task per served actor puts
+/// the frames into its mailbox in the order they arrived, waiting for room
+/// in a full mailbox (backpressure reaches the sending node's bridge
+/// through the transport, never by dropping).
+pub(crate) struct Served<A: Wire> {
+    actor: ActorRef<A>,
+    jobs: mpsc::UnboundedSender<Job>,
+    /// Jobs queued for the feeder and not yet in the mailbox: while there
+    /// are any, a tell queues behind them instead of going in directly.
+    queued: Arc<AtomicUsize>,
+}
+
+impl<A: Wire> Served<A> {
+    pub(crate) fn new(actor: ActorRef<A>, handle: &tokio::runtime::Handle) -> Arc<Self> {
+        let (jobs, rx) = mpsc::unbounded_channel();
+        let queued = Arc::new(AtomicUsize::new(0));
+        handle.spawn(feed(actor.clone(), rx, queued.clone()));
+        Arc::new(Served {
+            actor,
+            jobs,
+            queued,
+        })
+    }
+}
+
+fn failure(e: WireError) -> AskFailure {
+    match e {
+        WireError::Stopped | WireError::Ask(AskError::Stopped) => AskFailure::Stopped,
+        WireError::Ask(AskError::Panicked) => AskFailure::Panicked,
+        WireError::Ask(AskError::NoReply) => AskFailure::NoReply,
+        WireError::Ask(AskError::Timeout) => AskFailure::Timeout,
+        other => AskFailure::Other(other.to_string()),
+    }
+}
+
+async fn feed<A: Wire>(
+    actor: ActorRef<A>,
+    mut jobs: mpsc::UnboundedReceiver<Job>,
+    queued: Arc<AtomicUsize>,
+) {
+    while let Some(job) = jobs.recv().await {
+        feed_one(&actor, job).await;
+        // Only once the job is in the mailbox may a later tell overtake the
+        // queue.
+        queued.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+async fn feed_one<A: Wire>(actor: &ActorRef<A>, job: Job) {
+    {
+        match job {
+            Job::Tell(message, bytes) => loop {
+                match actor.tell_bytes::<Postcard>(&message, &bytes) {
+                    Err(WireError::Full) => {
+                        // Wait for room, then try again.
+                        if actor.reserve().await.is_err() {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        tracing::debug!("typact-remote: a tell of {message} was lost: {e}");
+                        break;
+                    }
+                    Ok(()) => break,
+                }
+            },
+            Job::Ask(message, bytes, timeout, done) => {
+                // Wait for room first, so that the ask is enqueued at its
+                // first poll, here, in order with the tells around it.
+                if actor.reserve().await.is_err() {
+                    done(Err(AskFailure::Stopped));
+                    return;
+                }
+                let target = actor.clone();
+                let mut ask = async move {
+                    match tokio::time::timeout(
+                        timeout,
+                        target.ask_bytes::<Postcard>(&message, &bytes),
+                    )
+                    .await
+                    {
+                        Ok(result) => result.map_err(failure),
+                        Err(_) => Err(AskFailure::Timeout),
+                    }
+                }
+                .boxed();
+                match futures_util::poll!(&mut ask) {
+                    std::task::Poll::Ready(result) => done(result),
+                    std::task::Poll::Pending => {
+                        tokio::spawn(async move { done(ask.await) });
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl<A: Wire> Served<A> {
+    fn queue(&self, job: Job) -> Result<(), Job> {
+        self.queued.fetch_add(1, Ordering::AcqRel);
+        self.jobs.send(job).map_err(|back| {
+            self.queued.fetch_sub(1, Ordering::AcqRel);
+            back.0
+        })
+    }
+}
+
+impl<A: Wire> Export for Served<A> {
+    fn actor_type(&self) -> &str {
+        actor_type::<A>()
+    }
+
+    fn tell(&self, message: &str, payload: &[u8]) -> Result<(), String> {
+        // Straight into the mailbox when nothing waits before it.
+        if self.queued.load(Ordering::Acquire) == 0 {
+            match self.actor.tell_bytes::<Postcard>(message, payload) {
+                Ok(()) => return Ok(()),
+                Err(WireError::Full) => {}
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+        self.queue(Job::Tell(message.to_owned(), payload.to_vec()))
+            .map_err(|_| "the actor is no longer served".to_owned())
+    }
+
+    fn ask(&self, message: &str, payload: &[u8], timeout: Duration, done: Done) {
+        if let Err(Job::Ask(_, _, _, done)) = self.queue(Job::Ask(
+            message.to_owned(),
+            payload.to_vec(),
+            timeout,
+            done,
+        )) {
+            done(Err(AskFailure::Stopped));
+        }
+    }
+
+    fn stop(&self, kill: bool) {
+        if kill {
+            self.actor.kill();
+        } else {
+            self.actor.stop();
+        }
+    }
+
+    fn stopped(&self) -> BoxFuture<'static, StopReason> {
+        let actor = self.actor.downgrade();
+        Box::pin(async move {
+            match actor.upgrade() {
+                Some(actor) => actor.wait_for_stop().await,
+                None => StopReason::Normal,
+            }
+        })
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        &self.actor
+    }
+}
