@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use futures_util::FutureExt;
 use tokio::sync::mpsc;
 use typact::wire::{Wire, WireError};
 use typact::{ActorRef, AskError, StopReason};
@@ -79,47 +78,37 @@ async fn feed<A: Wire>(
 async fn feed_one<A: Wire>(actor: &ActorRef<A>, job: Job) {
     {
         match job {
-            Job::Tell(message, bytes) => loop {
-                match actor.tell_bytes::<Postcard>(&message, &bytes) {
-                    Err(WireError::Full) => {
-                        // Wait for room, then try again.
-                        if actor.reserve().await.is_err() {
-                            break;
-                        }
-                    }
-                    Err(e) => {
-                        tracing::debug!("typact-remote: a tell of {message} was lost: {e}");
-                        break;
-                    }
-                    Ok(()) => break,
+            Job::Tell(message, bytes) => {
+                // Into a place reserved for it: nothing overtakes it.
+                let sent = match actor.reserve().await {
+                    Ok(permit) => permit.send_bytes::<Postcard>(&message, &bytes, None),
+                    Err(_) => Err(WireError::Stopped),
+                };
+                if let Err(e) = sent {
+                    tracing::debug!("typact-remote: a tell of {message} was lost: {e}");
                 }
-            },
+            }
             Job::Ask(message, bytes, timeout, done) => {
-                // Wait for room first, so that the ask is enqueued at its
-                // first poll, here, in order with the tells around it.
-                if actor.reserve().await.is_err() {
+                let Ok(permit) = actor.reserve().await else {
                     done(Err(AskFailure::Stopped));
                     return;
+                };
+                // The reply, or the timeout, whichever comes first.
+                let (tx, rx) = tokio::sync::oneshot::channel();
+                let reply: typact::wire::BytesReply = Box::new(move |r| {
+                    let _ = tx.send(r);
+                });
+                if let Err(e) = permit.send_bytes::<Postcard>(&message, &bytes, Some(reply)) {
+                    done(Err(failure(e)));
+                    return;
                 }
-                let target = actor.clone();
-                let mut ask = async move {
-                    match tokio::time::timeout(
-                        timeout,
-                        target.ask_bytes::<Postcard>(&message, &bytes),
-                    )
-                    .await
-                    {
-                        Ok(result) => result.map_err(failure),
+                tokio::spawn(async move {
+                    done(match tokio::time::timeout(timeout, rx).await {
+                        Ok(Ok(result)) => result.map_err(|e| failure(WireError::Ask(e))),
+                        Ok(Err(_)) => Err(AskFailure::NoReply),
                         Err(_) => Err(AskFailure::Timeout),
-                    }
-                }
-                .boxed();
-                match futures_util::poll!(&mut ask) {
-                    std::task::Poll::Ready(result) => done(result),
-                    std::task::Poll::Pending => {
-                        tokio::spawn(async move { done(ask.await) });
-                    }
-                }
+                    });
+                });
             }
         }
     }

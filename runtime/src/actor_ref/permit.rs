@@ -36,6 +36,40 @@ impl<A: Actor> Permit<'_, A> {
     }
 }
 
+impl<A: crate::wire::Wire> Permit<'_, A> {
+    /// Sends the message `message` (a handler's name), decoded from
+    /// `bytes` in format `F`, into the reserved place, at once: a tell
+    /// without `reply`, an ask whose reply (encoded in `F`) or error goes
+    /// to `reply` with one. What a bridge that must keep the order of the
+    /// frames it receives uses (see [`typact::wire`](crate::wire)): the
+    /// place was taken when it was reserved, so no other sender can come
+    /// in between.
+    ///
+    /// # Errors
+    ///
+    /// [`WireError::UnknownMessage`](crate::wire::WireError::UnknownMessage)
+    /// or [`WireError::Decode`](crate::wire::WireError::Decode), with the
+    /// place given back and `reply` dropped uncalled;
+    /// [`WireError::Stopped`](crate::wire::WireError::Stopped) if the actor
+    /// stopped after the place was reserved (an ask's `reply` then gets
+    /// [`AskError::Stopped`](crate::AskError::Stopped)).
+    pub fn send_bytes<F: crate::wire::Format>(
+        self,
+        message: &str,
+        bytes: &[u8],
+        reply: Option<crate::wire::BytesReply>,
+    ) -> Result<(), crate::wire::WireError> {
+        let entry = A::decode_entry::<F>(message, bytes, reply)?;
+        let tx = self.tx;
+        // The place is the entry's now: the receiver frees it.
+        std::mem::forget(self);
+        tx.push_reserved(entry).map_err(|entry| {
+            A::__reject(entry);
+            crate::wire::WireError::Stopped
+        })
+    }
+}
+
 impl<A: Actor> Drop for Permit<'_, A> {
     fn drop(&mut self) {
         if let Some(space) = self.tx.space() {
