@@ -56,29 +56,7 @@ impl<A: Actor> Inbox<A> {
 
     #[inline]
     fn poll_next(&mut self, cx: &mut TaskContext<'_>) -> Poll<Option<A::Mailbox>> {
-        let rx = self.rx();
-        let cell = rx.cell();
-        if cell.flags() & (STOP | KILL) != 0 {
-            return Poll::Ready(None);
-        }
-        // On `Pending`, the mailbox has registered the waker with the cell,
-        // which its signals wake too; so the checks below cannot miss one.
-        if let Poll::Ready(entry) = rx.poll_recv(cx) {
-            return Poll::Ready(entry);
-        }
-        let cell = rx.cell();
-        if cell.flags() & (STOP | KILL) != 0 {
-            return Poll::Ready(None);
-        }
-        if cell.refs.load(Ordering::Acquire) == 0 {
-            // No reference is left, so nothing new can arrive, except from
-            // this actor's own timers, which end with it.
-            return Poll::Ready(match rx.try_recv() {
-                TryRecv::Value(entry) => Some(entry),
-                TryRecv::Empty | TryRecv::Closed => None,
-            });
-        }
-        Poll::Pending
+        poll_serving(self.rx(), cx)
     }
 
     /// Closes the mailbox and rejects what is left: asks fail with
@@ -107,6 +85,37 @@ impl<A: Actor> Inbox<A> {
     pub(crate) fn finish(&mut self) {
         self.rx = None;
     }
+}
+
+/// The next entry for an actor (or a proxy) to handle: `None` once it was
+/// told to stop or killed, or once no reference is left and nothing is
+/// queued.
+#[inline]
+pub(crate) fn poll_serving<A: Actor>(
+    rx: &mut ActorRx<A>,
+    cx: &mut TaskContext<'_>,
+) -> Poll<Option<A::Mailbox>> {
+    if rx.cell().flags() & (STOP | KILL) != 0 {
+        return Poll::Ready(None);
+    }
+    // On `Pending`, the mailbox has registered the waker with the cell,
+    // which its signals wake too; so the checks below cannot miss one.
+    if let Poll::Ready(entry) = rx.poll_recv(cx) {
+        return Poll::Ready(entry);
+    }
+    let cell = rx.cell();
+    if cell.flags() & (STOP | KILL) != 0 {
+        return Poll::Ready(None);
+    }
+    if cell.refs.load(Ordering::Acquire) == 0 {
+        // No reference is left, so nothing new can arrive, except from
+        // the actor's own timers, which end with it.
+        return Poll::Ready(match rx.try_recv() {
+            TryRecv::Value(entry) => Some(entry),
+            TryRecv::Empty | TryRecv::Closed => None,
+        });
+    }
+    Poll::Pending
 }
 
 /// Closes `rx` and rejects what is left in it; see [`Inbox::drain`].

@@ -6,7 +6,6 @@ use std::fmt;
 use std::future::poll_fn;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::task::Poll;
 
 use crate::actor::Actor;
 use crate::actor_ref::{ActorRef, RawRef};
@@ -110,27 +109,7 @@ impl<A: Actor> ProxyInbox<A> {
     ///
     /// Cancel safe: an entry is only taken when the future completes.
     pub async fn recv(&mut self) -> Option<A::Mailbox> {
-        poll_fn(|cx| {
-            let rx = self.rx();
-            if rx.cell().flags() & (STOP | KILL) != 0 {
-                return Poll::Ready(None);
-            }
-            if let Poll::Ready(entry) = rx.poll_recv(cx) {
-                return Poll::Ready(entry);
-            }
-            let cell = rx.cell();
-            if cell.flags() & (STOP | KILL) != 0 {
-                return Poll::Ready(None);
-            }
-            if cell.refs.load(Ordering::Acquire) == 0 {
-                return Poll::Ready(match rx.try_recv() {
-                    TryRecv::Value(entry) => Some(entry),
-                    TryRecv::Empty | TryRecv::Closed => None,
-                });
-            }
-            Poll::Pending
-        })
-        .await
+        poll_fn(|cx| crate::run::poll_serving(self.rx(), cx)).await
     }
 
     /// The next entry if one is queued, without waiting.
