@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 use actors::{Counter, counter};
 use typact::prelude::*;
 
+use cluster::watching::Watcher;
 use cluster::{Cluster, GUARD};
 
 fn sh(args: &[&str]) -> Result<(), String> {
@@ -115,29 +116,6 @@ impl Drop for Net {
     fn drop(&mut self) {
         // Removing the namespace removes the veth pair with it.
         let _ = sh(&["ip", "netns", "del", &self.ns]);
-    }
-}
-
-#[derive(Default)]
-struct Watcher {
-    seen: Vec<StopReason>,
-}
-
-#[actor]
-impl Watcher {
-    #[handler]
-    fn follow(&mut self, target: ActorRef<Counter>, ctx: &mut Context<Self>) {
-        ctx.watch(&target);
-    }
-
-    #[handler(message)]
-    fn down(&mut self, t: Terminated) {
-        self.seen.push(t.reason);
-    }
-
-    #[handler]
-    fn seen(&self) -> Vec<StopReason> {
-        self.seen.clone()
     }
 }
 

@@ -14,32 +14,10 @@ use actors::{Counter, Worker, counter};
 use typact::prelude::*;
 use typact_remote::{Node, RemoteError};
 
+use cluster::watching::Watcher;
 use cluster::{Cluster, GUARD};
 
 protocol_of!(Adder = counter::Add + counter::Get);
-
-#[derive(Default)]
-struct Watcher {
-    seen: Vec<StopReason>,
-}
-
-#[actor]
-impl Watcher {
-    #[handler]
-    fn follow(&mut self, target: ActorRef<Counter>, ctx: &mut Context<Self>) {
-        ctx.watch(&target);
-    }
-
-    #[handler(message)]
-    fn down(&mut self, t: Terminated) {
-        self.seen.push(t.reason);
-    }
-
-    #[handler]
-    fn seen(&self) -> Vec<StopReason> {
-        self.seen.clone()
-    }
-}
 
 async fn lookup<A: typact::wire::Wire>(node: &Node, name: &str) -> ActorRef<A> {
     // The registration of a node that just started may take a moment to

@@ -1,6 +1,8 @@
 //! Starting `typact-remote-node` processes for a test, with certificates
 //! made on the spot, and stopping them whatever happens.
 
+pub(crate) mod watching;
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
