@@ -34,8 +34,11 @@ fn the_prompt_follows_cd_and_tab_completes_paths() {
         return;
     }
     let _tree = tree("t-pty");
+    // `exec`: `script` runs the command through `$SHELL -c` (dash when
+    // SHELL is unset), and a shell left waiting in the foreground would
+    // get the Ctrl-C too and end with it, whatever typact-shell did.
     let shell = format!(
-        "{} --socket {}",
+        "exec {} --socket {}",
         env!("CARGO_BIN_EXE_typact-shell"),
         socket().display()
     );
@@ -107,7 +110,8 @@ fn the_prompt_follows_cd_and_tab_completes_paths() {
     drop(stdin);
     reader.join().unwrap();
     let text = screen.lock().unwrap().clone();
-    assert!(child.0.wait().unwrap().success());
+    let status = child.0.wait().unwrap();
+    assert!(status.success(), "the shell ended with {status}: {text}");
     assert!(text.contains("typact:/t-pty> "), "{text}");
     assert!(
         text.contains("cd workers/"),
