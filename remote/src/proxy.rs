@@ -130,12 +130,16 @@ async fn send(link: &Link, encoded: typact::wire::Encoded) {
     let stable = encoded.message.stable;
     match encoded.reply {
         None => link.tell(stable, &encoded.bytes).await,
-        Some(reply) => match link.ask(stable, &encoded.bytes).await {
-            Err(e) => reply(Err(ask_error(e))),
-            Ok(pending) => {
-                tokio::spawn(async move { reply(pending.await.map_err(ask_error)) });
-            }
-        },
+        // The reply completes the asker's ask where it arrives (zenoh's
+        // receiving thread), with no task in between.
+        Some(reply) => {
+            link.ask_then(
+                stable,
+                &encoded.bytes,
+                Box::new(move |answer| reply(answer.map_err(ask_error))),
+            )
+            .await;
+        }
     }
 }
 

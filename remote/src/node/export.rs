@@ -3,7 +3,6 @@
 use std::any::Any;
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use typact::StopReason;
 
@@ -42,8 +41,9 @@ pub(crate) trait Export: Send + Sync + 'static {
     /// Enqueues a tell.
     fn tell(&self, message: &str, payload: &[u8]) -> Result<(), String>;
     /// Enqueues an ask before it returns (so that frames keep their
-    /// order); `done` gets its encoded reply, within `timeout`.
-    fn ask(&self, message: &str, payload: &[u8], timeout: Duration, done: Done);
+    /// order); `done` gets its encoded reply, or the failure, once (the
+    /// asker's query carries the timeout).
+    fn ask(&self, message: &str, payload: &[u8], done: Done);
     /// Stops (or kills) the actor.
     fn stop(&self, kill: bool);
     /// Resolves when the actor has stopped.

@@ -4,12 +4,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::watch;
+use std::sync::{Mutex, PoisonError};
 
 use super::NodeInner;
 use crate::envelope::{Failure, Frame, Reply};
 use crate::error::RemoteError;
-use crate::transport::{BoxFuture, TransportError};
+#[cfg(test)]
+use crate::transport::BoxFuture;
+use crate::transport::{ReplyFn, TransportError};
 
 /// Why a call through a [`Link`] failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,6 +46,22 @@ fn answer(inner: &NodeInner, bytes: &[u8]) -> Result<Vec<u8>, CallError> {
     }
 }
 
+/// Where the answer to a call goes: called once, from any thread.
+pub(crate) type CallFn = Box<dyn FnOnce(Result<Vec<u8>, CallError>) + Send>;
+
+/// A call in flight: answered by the transport, or failed with
+/// `Unreachable` when its peer is seen leaving, whichever comes first.
+pub(crate) struct Pending(Mutex<Option<CallFn>>);
+
+impl Pending {
+    pub(crate) fn give(&self, answer: Result<Vec<u8>, CallError>) {
+        let then = self.0.lock().unwrap_or_else(PoisonError::into_inner).take();
+        if let Some(then) = then {
+            then(answer);
+        }
+    }
+}
+
 impl NodeInner {
     /// Sends request `frame` to `peer` and waits for the answer, failing
     /// with `Unreachable` as soon as the peer is seen leaving.
@@ -53,45 +71,52 @@ impl NodeInner {
         frame: Vec<u8>,
         timeout: Duration,
     ) -> Result<Vec<u8>, CallError> {
-        let pending = self.send_request(peer, frame, timeout).await?;
-        pending.await
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.call_then(
+            peer,
+            frame,
+            timeout,
+            Box::new(move |answer| {
+                let _ = tx.send(answer);
+            }),
+        )
+        .await;
+        rx.await.unwrap_or(Err(CallError::NoReply))
     }
 
     /// Sends request `frame` (in order with this node's other frames to
-    /// `peer`) and gives the future of its answer.
-    pub(crate) async fn send_request(
+    /// `peer`) and hands its answer to `then`, from the thread where it
+    /// arrives; `then` gets `Unreachable` as soon as the peer is seen
+    /// leaving. Resolves once the request is sent.
+    pub(crate) async fn call_then(
         self: &Arc<Self>,
         peer: &str,
         frame: Vec<u8>,
         timeout: Duration,
-    ) -> Result<BoxFuture<'static, Result<Vec<u8>, CallError>>, CallError> {
-        let alive = self.peer(peer);
+        then: CallFn,
+    ) {
         if self.seen_down(peer) {
-            return Err(CallError::Unreachable);
+            return then(Err(CallError::Unreachable));
         }
-        let pending = self
-            .transport
-            .request(peer, frame, timeout)
-            .await
-            .map_err(|e| transport_failure(&e, &alive))?;
+        let pending = Arc::new(Pending(Mutex::new(Some(then))));
+        let id = self.add_call(peer, pending.clone());
         let inner = self.clone();
-        let mut down = alive.clone();
-        Ok(Box::pin(async move {
-            tokio::select! {
-                reply = pending => match reply {
-                    Ok(bytes) => answer(&inner, &bytes),
-                    Err(e) => Err(transport_failure(&e, &alive)),
-                },
-                () = async { let _ = down.wait_for(|seen| *seen == Some(false)).await; } => {
-                    Err(CallError::Unreachable)
-                }
-            }
-        }))
+        let to = peer.to_owned();
+        let answer: ReplyFn = Box::new(move |reply| {
+            inner.remove_call(&to, id);
+            pending.give(match reply {
+                Ok(bytes) => answer(&inner, &bytes),
+                Err(e) => Err(transport_failure(&e, inner.seen_down(&to))),
+            });
+        });
+        self.transport
+            .request_then(peer, frame, timeout, answer)
+            .await;
     }
 
     /// Whether `peer` was seen and then seen leaving (as opposed to not yet
     /// seen at all, when a request is still worth a try).
-    fn seen_down(&self, peer: &str) -> bool {
+    pub(crate) fn seen_down(&self, peer: &str) -> bool {
         self.lock()
             .peers
             .get(peer)
@@ -99,11 +124,11 @@ impl NodeInner {
     }
 }
 
-fn transport_failure(e: &TransportError, alive: &watch::Receiver<Option<bool>>) -> CallError {
+fn transport_failure(e: &TransportError, seen_down: bool) -> CallError {
     match e {
         TransportError::Unreachable | TransportError::Closed => CallError::Unreachable,
         // Silence from a node that is seen leaving meanwhile is its loss.
-        TransportError::Timeout if *alive.borrow() == Some(false) => CallError::Unreachable,
+        TransportError::Timeout if seen_down => CallError::Unreachable,
         TransportError::Timeout => CallError::Timeout,
         TransportError::Other(text) => CallError::Remote(text.clone()),
     }
@@ -189,12 +214,9 @@ impl Link {
         }
     }
 
-    /// Sends an ask, and gives the future of its reply.
-    pub(crate) async fn ask(
-        &self,
-        message: &str,
-        payload: &[u8],
-    ) -> Result<BoxFuture<'static, Result<Vec<u8>, CallError>>, CallError> {
+    /// Sends an ask; its answer goes to `then` (see
+    /// [`NodeInner::call_then`]).
+    pub(crate) async fn ask_then(&self, message: &str, payload: &[u8], then: CallFn) {
         let timeout = self.inner.ask_timeout;
         // The serving node gives up a little earlier than the query, so that
         // a slow handler reads as a timeout and not as a lost node.
@@ -207,7 +229,34 @@ impl Link {
             payload,
         }
         .encode();
-        self.inner.send_request(&self.peer, frame, timeout).await
+        self.inner.call_then(&self.peer, frame, timeout, then).await;
+    }
+
+    /// Sends an ask, and gives the future of its reply.
+    #[cfg(test)]
+    pub(crate) async fn ask(
+        &self,
+        message: &str,
+        payload: &[u8],
+    ) -> Result<BoxFuture<'static, Result<Vec<u8>, CallError>>, CallError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.ask_then(
+            message,
+            payload,
+            Box::new(move |answer| {
+                let _ = tx.send(answer);
+            }),
+        )
+        .await;
+        // Failed before it was sent: the error now, as before the reply.
+        let mut rx = rx;
+        match rx.try_recv() {
+            Ok(Err(e)) if e == CallError::Unreachable => Err(e),
+            Ok(answer) => Ok(Box::pin(async move { answer })),
+            Err(_) => Ok(Box::pin(async move {
+                rx.await.unwrap_or(Err(CallError::NoReply))
+            })),
+        }
     }
 
     /// Stops or kills the remote actor.

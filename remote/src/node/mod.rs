@@ -127,6 +127,9 @@ struct State {
     names: HashMap<String, (u64, Guard)>,
     factories: HashMap<String, Arc<dyn crate::spawn::Factory>>,
     guards: Vec<Guard>,
+    /// Calls in flight, by peer: failed at once when the peer is lost.
+    calls: HashMap<String, HashMap<u64, Arc<link::Pending>>>,
+    next_call: u64,
 }
 
 /// What a [`NodeBuilder`] opens the node on.
@@ -356,15 +359,28 @@ impl Node {
     }
 }
 
-/// The transport's way in: frames go, in arrival order, to the node's
-/// dispatcher task, which handles each without waiting (a tell goes into
-/// the actor's mailbox, or behind the jobs queued for it; an ask into that
-/// queue). zenoh's own threads only push into a channel.
-struct Door(mpsc::UnboundedSender<(Vec<u8>, Option<Responder>)>);
+/// The transport's way in. Every frame is handled where it arrives, on
+/// the transport's thread and in arrival order, without waiting: a tell
+/// goes into the actor's mailbox (or behind the jobs queued for it), an
+/// ask too, with its reply sent from the thread that replies. Only a
+/// spawn request goes to the node's dispatcher task, because it starts a
+/// user's actor, which must live on the node's runtime, not zenoh's.
+struct Door {
+    inner: std::sync::Weak<NodeInner>,
+    spawns: mpsc::UnboundedSender<(Vec<u8>, Option<Responder>)>,
+}
 
 impl Inbound for Door {
     fn frame(&self, frame: Vec<u8>, reply: Option<Responder>) {
-        let _ = self.0.send((frame, reply));
+        let Some(inner) = self.inner.upgrade() else {
+            return;
+        };
+        match Frame::decode(&frame, inner.max_frame) {
+            Ok(Frame::Spawn { .. }) => {
+                let _ = self.spawns.send((frame, reply));
+            }
+            decoded => inner.handle_decoded(decoded, reply),
+        }
     }
 }
 
@@ -388,7 +404,11 @@ impl NodeInner {
             closed,
         });
         let (tx, rx) = mpsc::unbounded_channel();
-        inner.transport.start(Arc::new(Door(tx))).await?;
+        let door = Door {
+            inner: Arc::downgrade(&inner),
+            spawns: tx,
+        };
+        inner.transport.start(Arc::new(door)).await?;
         tokio::spawn(dispatch(inner.clone(), rx));
         let (tx, rx) = mpsc::unbounded_channel();
         let watch = inner.transport.watch_tokens("node/", tx).await?;
@@ -577,8 +597,29 @@ impl NodeInner {
 
     /// `peer` was lost: its proxies finish with `NodeDown`, and what only it
     /// held is no longer served.
+    /// Keeps `pending` until [`remove_call`](Self::remove_call) or the
+    /// loss of `peer`; returns its key.
+    pub(crate) fn add_call(&self, peer: &str, pending: Arc<link::Pending>) -> u64 {
+        let mut state = self.lock();
+        state.next_call += 1;
+        let id = state.next_call;
+        state
+            .calls
+            .entry(peer.to_owned())
+            .or_default()
+            .insert(id, pending);
+        id
+    }
+
+    pub(crate) fn remove_call(&self, peer: &str, id: u64) {
+        if let Some(calls) = self.lock().calls.get_mut(peer) {
+            calls.remove(&id);
+        }
+    }
+
     fn peer_down(&self, peer: &str) {
         let mut state = self.lock();
+        let calls = state.calls.remove(peer).unwrap_or_default();
         let lost: Vec<_> = state
             .proxies
             .extract_if(|(node, _), _| node == peer)
@@ -592,13 +633,24 @@ impl NodeInner {
             }
         });
         drop(state);
+        for call in calls.into_values() {
+            call.give(Err(link::CallError::Unreachable));
+        }
         for bridge in lost {
             let _ = bridge.send(crate::node_down(peer));
         }
     }
 
     fn handle(self: &Arc<Self>, bytes: &[u8], reply: Option<Responder>) {
-        let frame = match Frame::decode(bytes, self.max_frame) {
+        self.handle_decoded(Frame::decode(bytes, self.max_frame), reply);
+    }
+
+    fn handle_decoded(
+        self: &Arc<Self>,
+        frame: Result<Frame<'_>, crate::envelope::DecodeError>,
+        reply: Option<Responder>,
+    ) {
+        let frame = match frame {
             Ok(frame) => frame,
             Err(e) => {
                 tracing::warn!(node = %self.name, "typact-remote: dropped a frame: {e}");
@@ -645,7 +697,6 @@ impl NodeInner {
             Frame::Ask {
                 to,
                 message,
-                timeout_ms,
                 payload,
                 ..
             } => {
@@ -658,7 +709,6 @@ impl NodeInner {
                 export.ask(
                     message,
                     payload,
-                    Duration::from_millis(timeout_ms),
                     Box::new(move |answer| match answer {
                         Ok(bytes) => respond(reply, Reply::Ok(&bytes)),
                         Err(failure) => respond(reply, Reply::Err(failure.to_wire())),

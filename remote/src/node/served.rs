@@ -2,13 +2,13 @@
 //! mailbox through [`typact::wire`].
 
 use std::any::Any;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
 
+use futures_util::FutureExt;
 use tokio::sync::mpsc;
 use typact::wire::{Wire, WireError};
-use typact::{ActorRef, AskError, StopReason};
+use typact::{ActorRef, AskError, Permit, StopReason};
 
 use super::export::{AskFailure, Done, Export};
 use crate::codec::Postcard;
@@ -24,7 +24,7 @@ pub(crate) fn actor_type<A: typact::Actor>() -> &'static str {
 
 enum Job {
     Tell(String, Vec<u8>),
-    Ask(String, Vec<u8>, Duration, Done),
+    Ask(String, Vec<u8>, Done),
 }
 
 /// `ActorRef<A>` as an [`Export`]. One feeder task per served actor puts
@@ -76,41 +76,46 @@ async fn feed<A: Wire>(
 }
 
 async fn feed_one<A: Wire>(actor: &ActorRef<A>, job: Job) {
-    {
-        match job {
-            Job::Tell(message, bytes) => {
-                // Into a place reserved for it: nothing overtakes it.
-                let sent = match actor.reserve().await {
-                    Ok(permit) => permit.send_bytes::<Postcard>(&message, &bytes, None),
-                    Err(_) => Err(WireError::Stopped),
-                };
-                if let Err(e) = sent {
-                    tracing::debug!("typact-remote: a tell of {message} was lost: {e}");
-                }
-            }
-            Job::Ask(message, bytes, timeout, done) => {
-                let Ok(permit) = actor.reserve().await else {
-                    done(Err(AskFailure::Stopped));
-                    return;
-                };
-                // The reply, or the timeout, whichever comes first.
-                let (tx, rx) = tokio::sync::oneshot::channel();
-                let reply: typact::wire::BytesReply = Box::new(move |r| {
-                    let _ = tx.send(r);
-                });
-                if let Err(e) = permit.send_bytes::<Postcard>(&message, &bytes, Some(reply)) {
-                    done(Err(failure(e)));
-                    return;
-                }
-                tokio::spawn(async move {
-                    done(match tokio::time::timeout(timeout, rx).await {
-                        Ok(Ok(result)) => result.map_err(|e| failure(WireError::Ask(e))),
-                        Ok(Err(_)) => Err(AskFailure::NoReply),
-                        Err(_) => Err(AskFailure::Timeout),
-                    });
-                });
+    match job {
+        Job::Tell(message, bytes) => {
+            // Into a place reserved for it: nothing overtakes it.
+            let sent = match actor.reserve().await {
+                Ok(permit) => permit.send_bytes::<Postcard>(&message, &bytes, None),
+                Err(_) => Err(WireError::Stopped),
+            };
+            if let Err(e) = sent {
+                tracing::debug!("typact-remote: a tell of {message} was lost: {e}");
             }
         }
+        Job::Ask(message, bytes, done) => match actor.reserve().await {
+            Ok(permit) => send_ask(permit, &message, &bytes, done),
+            Err(_) => done(Err(AskFailure::Stopped)),
+        },
+    }
+}
+
+/// Puts an ask into its reserved place. Its reply goes to `done` from the
+/// thread that replies (the actor's), with nothing in between; the asker's
+/// query carries the timeout.
+fn send_ask<A: Wire>(permit: Permit<'_, A>, message: &str, bytes: &[u8], done: Done) {
+    // `done` is called once: by the reply, or here when the entry cannot
+    // be made (bytes that do not decode drop the reply uncalled).
+    let slot = Arc::new(Mutex::new(Some(done)));
+    let take = |slot: &Mutex<Option<Done>>| {
+        slot.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+    };
+    let replied = slot.clone();
+    let reply: typact::wire::BytesReply = Box::new(move |r| {
+        if let Some(done) = take(&replied) {
+            done(r.map_err(|e| failure(WireError::Ask(e))));
+        }
+    });
+    if let Err(e) = permit.send_bytes::<Postcard>(message, bytes, Some(reply))
+        && let Some(done) = take(&slot)
+    {
+        done(Err(failure(e)));
     }
 }
 
@@ -142,13 +147,20 @@ impl<A: Wire> Export for Served<A> {
             .map_err(|_| "the actor is no longer served".to_owned())
     }
 
-    fn ask(&self, message: &str, payload: &[u8], timeout: Duration, done: Done) {
-        if let Err(Job::Ask(_, _, _, done)) = self.queue(Job::Ask(
-            message.to_owned(),
-            payload.to_vec(),
-            timeout,
-            done,
-        )) {
+    fn ask(&self, message: &str, payload: &[u8], done: Done) {
+        // Straight into the mailbox when nothing waits before it and there
+        // is room (a reservation that would wait is given up at once).
+        if self.queued.load(Ordering::Acquire) == 0
+            && let Some(reserved) = self.actor.reserve().now_or_never()
+        {
+            return match reserved {
+                Ok(permit) => send_ask(permit, message, payload, done),
+                Err(_) => done(Err(AskFailure::Stopped)),
+            };
+        }
+        if let Err(Job::Ask(_, _, done)) =
+            self.queue(Job::Ask(message.to_owned(), payload.to_vec(), done))
+        {
             done(Err(AskFailure::Stopped));
         }
     }

@@ -31,14 +31,16 @@ pub(crate) mod zenoh;
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Where a transport hands the frames it receives. Called in the order the
-/// frames arrived, from the transport's own threads: it must not block.
+/// frames arrived, from the transport's own threads (which are not the
+/// node's runtime): it must not block.
 pub trait Inbound: Send + Sync + 'static {
     /// A frame arrived; `reply` is `Some` for a request.
     fn frame(&self, frame: Vec<u8>, reply: Option<Responder>);
 }
 
-/// Sends the reply to one request. Dropping it unanswered lets the request
-/// time out on the asker's side.
+/// Sends the reply to one request, from whichever thread has it (the
+/// served actor's, typically): it must not need a runtime. Dropping it
+/// unanswered lets the request time out on the asker's side.
 pub struct Responder(Box<dyn FnOnce(Vec<u8>) + Send>);
 
 impl Responder {
@@ -73,6 +75,11 @@ pub type Guard = Box<dyn std::any::Any + Send + Sync>;
 
 /// The reply to a request, once it was sent.
 pub type PendingReply = BoxFuture<'static, Result<Vec<u8>, TransportError>>;
+
+/// Where the answer to a request goes ([`Transport::request_then`]): called
+/// once, with the reply or the error that ended the request, from whatever
+/// thread the transport delivers on.
+pub type ReplyFn = Box<dyn FnOnce(Result<Vec<u8>, TransportError>) + Send>;
 
 /// Why a transport operation failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -127,6 +134,33 @@ pub trait Transport: Send + Sync + fmt::Debug + 'static {
         frame: Vec<u8>,
         timeout: Duration,
     ) -> BoxFuture<'_, Result<PendingReply, TransportError>>;
+
+    /// As [`request`](Self::request), with the answer handed to `then`
+    /// instead of a future: `then` is called exactly once, with the reply,
+    /// or with the error that ended the request (before or after it was
+    /// sent). Resolves once the request is sent (or has failed).
+    ///
+    /// The default awaits [`request`](Self::request)'s future in a task of
+    /// its own; a transport whose network calls back on delivery (zenoh)
+    /// hands the reply over where it arrives, saving that task and its
+    /// wake-up.
+    fn request_then(
+        &self,
+        to: &str,
+        frame: Vec<u8>,
+        timeout: Duration,
+        then: ReplyFn,
+    ) -> BoxFuture<'_, ()> {
+        let sent = self.request(to, frame, timeout);
+        Box::pin(async move {
+            match sent.await {
+                Ok(pending) => {
+                    tokio::spawn(async move { then(pending.await) });
+                }
+                Err(e) => then(Err(e)),
+            }
+        })
+    }
 
     /// Declares a liveliness token on `key`, alive until the guard is dropped.
     fn declare_token(&self, key: &str) -> BoxFuture<'_, Result<Guard, TransportError>>;

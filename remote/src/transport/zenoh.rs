@@ -13,14 +13,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
-use zenoh::Session;
 use zenoh::pubsub::Publisher;
 use zenoh::qos::{CongestionControl, Priority};
 use zenoh::query::{ConsolidationMode, QueryTarget};
 use zenoh::sample::SampleKind;
+use zenoh::{Session, Wait};
 
 use super::{
-    BoxFuture, Guard, Inbound, PendingReply, Responder, TokenEvent, Transport, TransportError,
+    BoxFuture, Guard, Inbound, PendingReply, ReplyFn, Responder, TokenEvent, Transport,
+    TransportError,
 };
 
 /// One node's zenoh session.
@@ -34,7 +35,6 @@ pub struct ZenohTransport {
     publishers: std::sync::Mutex<HashMap<String, Arc<Publisher<'static>>>>,
     node: String,
     prefix: String,
-    rt: tokio::runtime::Handle,
 }
 
 impl fmt::Debug for ZenohTransport {
@@ -51,10 +51,48 @@ fn err(e: impl fmt::Display) -> TransportError {
     TransportError::Other(e.to_string())
 }
 
+/// A zenoh reply as a request's answer.
+fn outcome(reply: &zenoh::query::Reply) -> Result<Vec<u8>, TransportError> {
+    match reply.result() {
+        Ok(sample) => Ok(sample.payload().to_bytes().into_owned()),
+        Err(e) => {
+            let text = e.payload().try_to_string().unwrap_or_default();
+            if text == "Timeout" {
+                Err(TransportError::Timeout)
+            } else {
+                Err(TransportError::Other(text.into_owned()))
+            }
+        }
+    }
+}
+
+/// The one answer a request gets: the first reply, else (when the query
+/// ends without one) `Unreachable`.
+struct Answer(std::sync::Mutex<Option<ReplyFn>>);
+
+impl Answer {
+    fn give(&self, result: Result<Vec<u8>, TransportError>) {
+        let then = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(then) = then {
+            then(result);
+        }
+    }
+}
+
+impl Drop for Answer {
+    fn drop(&mut self) {
+        self.give(Err(TransportError::Unreachable));
+    }
+}
+
 impl ZenohTransport {
     /// Opens a session with `config`, as node `node` of `cluster`. Must be
     /// called on a multi-thread tokio runtime (zenoh's requirement), which
-    /// then runs the session's callbacks' follow-ups.
+    /// also runs the node's tasks.
     ///
     /// # Errors
     ///
@@ -71,7 +109,6 @@ impl ZenohTransport {
             publishers: std::sync::Mutex::new(HashMap::new()),
             node: node.to_owned(),
             prefix: format!("typact/{cluster}/"),
-            rt: tokio::runtime::Handle::current(),
         })
     }
 
@@ -140,7 +177,6 @@ impl Transport for ZenohTransport {
                 .background()
                 .await
                 .map_err(err)?;
-            let rt = self.rt.clone();
             self.live()?
                 .declare_queryable(self.key(&format!("n/{}/rq", self.node)))
                 .callback(move |query| {
@@ -148,14 +184,14 @@ impl Transport for ZenohTransport {
                         .payload()
                         .map(|p| p.to_bytes().into_owned())
                         .unwrap_or_default();
-                    let rt = rt.clone();
+                    // Replying is synchronous in zenoh (its future is a
+                    // ready one): the reply goes out from the thread that
+                    // has it, the served actor's, without a task between.
                     let responder = Responder::new(move |reply| {
-                        rt.spawn(async move {
-                            let key = query.key_expr().clone();
-                            if let Err(e) = query.reply(key, reply).await {
-                                tracing::debug!("typact-remote: reply not sent: {e}");
-                            }
-                        });
+                        let key = query.key_expr().clone();
+                        if let Err(e) = query.reply(key, reply).wait() {
+                            tracing::debug!("typact-remote: reply not sent: {e}");
+                        }
                     });
                     inbound.frame(bytes, Some(responder));
                 })
@@ -195,22 +231,46 @@ impl Transport for ZenohTransport {
                 .map_err(err)?;
             let pending: PendingReply = Box::pin(async move {
                 match replies.recv_async().await {
-                    Ok(reply) => match reply.result() {
-                        Ok(sample) => Ok(sample.payload().to_bytes().into_owned()),
-                        Err(e) => {
-                            let text = e.payload().try_to_string().unwrap_or_default();
-                            if text == "Timeout" {
-                                Err(TransportError::Timeout)
-                            } else {
-                                Err(TransportError::Other(text.into_owned()))
-                            }
-                        }
-                    },
+                    Ok(reply) => outcome(&reply),
                     // Finished without any reply: no queryable of that node.
                     Err(_) => Err(TransportError::Unreachable),
                 }
             });
             Ok(pending)
+        })
+    }
+
+    fn request_then(
+        &self,
+        to: &str,
+        frame: Vec<u8>,
+        timeout: Duration,
+        then: ReplyFn,
+    ) -> BoxFuture<'_, ()> {
+        let key = self.key(&format!("n/{to}/rq"));
+        Box::pin(async move {
+            let once = Arc::new(Answer(std::sync::Mutex::new(Some(then))));
+            let session = match self.live() {
+                Ok(session) => session,
+                Err(e) => return once.give(Err(e)),
+            };
+            // The reply is handed over on zenoh's receiving thread, where it
+            // arrives; a query that ends without one (no queryable of that
+            // node) drops the callback, and the last `Answer` says so.
+            let answer = once.clone();
+            let sent = session
+                .get(key)
+                .payload(frame)
+                .target(QueryTarget::BestMatching)
+                .consolidation(ConsolidationMode::None)
+                .congestion_control(CongestionControl::Block)
+                .priority(Priority::Data)
+                .timeout(timeout)
+                .callback(move |reply| answer.give(outcome(&reply)))
+                .await;
+            if let Err(e) = sent {
+                once.give(Err(err(e)));
+            }
         })
     }
 
