@@ -13,7 +13,8 @@
 //!   queries to a queryable that echoes the same payload.
 //!
 //! `cargo bench -p typact-remote` (`-- --quick` for a short run). The
-//! server is a `typact-remote-node --raw-zenoh ADDR` process.
+//! server is a `typact-remote-node --raw-zenoh ADDR` process (the one built
+//! with the bench, or the binary `$TYPACT_REMOTE_NODE` names).
 
 #[path = "../src/bin/typact-remote-node/actors.rs"]
 #[allow(dead_code)]
@@ -61,7 +62,10 @@ async fn main() {
         format!("127.0.0.1:{}", free_port()),
         format!("127.0.0.1:{}", free_port()),
     );
-    let mut child = Command::new(env!("CARGO_BIN_EXE_typact-remote-node"))
+    // `TYPACT_REMOTE_NODE` names another build of the server, for an A/B.
+    let server_bin = std::env::var_os("TYPACT_REMOTE_NODE")
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_typact-remote-node").into());
+    let mut child = Command::new(server_bin)
         .args(["--name", "b", "--cluster", "bench", "--listen", &node_addr])
         .args(["--raw-zenoh", &raw_addr])
         .args(if tls {
