@@ -133,7 +133,9 @@
 //!   count as its dead letters, as for a local actor.
 //! - **Asks fail within their timeout**: with [`AskError::Unreachable`](typact::AskError::Unreachable)
 //!   as soon as the node is seen as lost (after the lease), or with
-//!   `Timeout` when the remote handler is slow.
+//!   `Timeout` when the remote handler is slow. An ask that is still
+//!   waiting for room in the remote mailbox at its deadline is answered
+//!   `Timeout` and never handled.
 //!
 //! ## Security
 //!

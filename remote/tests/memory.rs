@@ -429,3 +429,41 @@ async fn spawn_on_and_a_pool_spread_over_nodes_that_carries_on_when_one_is_lost(
         assert_eq!(pool.whereabouts().await.unwrap(), "b");
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_ask_that_waits_for_room_past_its_deadline_times_out_and_is_never_handled() {
+    let fabric = Fabric::new();
+    let a = Node::builder("a")
+        .memory(&fabric)
+        .ask_timeout(Duration::from_secs(1))
+        .open()
+        .await
+        .unwrap();
+    let b = Node::builder("b").memory(&fabric).open().await.unwrap();
+    a.wait_for("b", GUARD).await.unwrap();
+    b.register("counter", &Counter::default().builder().capacity(1).spawn())
+        .await
+        .unwrap();
+    let far: ActorRef<Counter> = a.lookup("counter").await.unwrap();
+    // Busy for 3 s; `Log { seq: 1 }` takes the one place; `Log { seq: 2 }`
+    // waits on the serving node for room, past its asker's deadline.
+    let busy = tokio::spawn({
+        let far = far.clone();
+        async move { far.slow(3_000).await }
+    });
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    let first = tokio::spawn({
+        let far = far.clone();
+        async move { far.ask(Log { seq: 1 }).await }
+    });
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    let started = tokio::time::Instant::now();
+    assert_eq!(far.ask(Log { seq: 2 }).await, Err(AskError::Timeout));
+    assert!(started.elapsed() <= Duration::from_secs(1));
+    assert_eq!(busy.await.unwrap(), Err(AskError::Timeout));
+    assert_eq!(first.await.unwrap(), Err(AskError::Timeout));
+    // The first was in the mailbox, so it ran once the actor was free; the
+    // second was given up before it got a place, and never ran.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(far.seen().await.unwrap(), vec![1]);
+}

@@ -3,6 +3,7 @@
 use std::any::Any;
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use typact::StopReason;
 
@@ -41,9 +42,10 @@ pub(crate) trait Export: Send + Sync + 'static {
     /// Enqueues a tell.
     fn tell(&self, message: &str, payload: &[u8]) -> Result<(), String>;
     /// Enqueues an ask before it returns (so that frames keep their
-    /// order); `done` gets its encoded reply, or the failure, once (the
-    /// asker's query carries the timeout).
-    fn ask(&self, message: &str, payload: &[u8], done: Done);
+    /// order); `done` gets its encoded reply, or the failure, once. An ask
+    /// that cannot be enqueued `within` (its asker's deadline) fails with
+    /// `Timeout` instead of being handled late.
+    fn ask(&self, message: &str, payload: &[u8], within: Duration, done: Done);
     /// Stops (or kills) the actor.
     fn stop(&self, kill: bool);
     /// Resolves when the actor has stopped.

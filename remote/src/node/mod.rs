@@ -697,6 +697,7 @@ impl NodeInner {
             Frame::Ask {
                 to,
                 message,
+                timeout_ms,
                 payload,
                 ..
             } => {
@@ -709,6 +710,7 @@ impl NodeInner {
                 export.ask(
                     message,
                     payload,
+                    Duration::from_millis(timeout_ms),
                     Box::new(move |answer| match answer {
                         Ok(bytes) => respond(reply, Reply::Ok(&bytes)),
                         Err(failure) => respond(reply, Reply::Err(failure.to_wire())),

@@ -4,6 +4,7 @@
 use std::any::Any;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use futures_util::FutureExt;
 use tokio::sync::mpsc;
@@ -24,7 +25,8 @@ pub(crate) fn actor_type<A: typact::Actor>() -> &'static str {
 
 enum Job {
     Tell(String, Vec<u8>),
-    Ask(String, Vec<u8>, Done),
+    /// An ask, with the time after which its asker has given up.
+    Ask(String, Vec<u8>, tokio::time::Instant, Done),
 }
 
 /// `ActorRef<A>` as an [`Export`]. One feeder task per served actor puts
@@ -87,10 +89,15 @@ async fn feed_one<A: Wire>(actor: &ActorRef<A>, job: Job) {
                 tracing::debug!("typact-remote: a tell of {message} was lost: {e}");
             }
         }
-        Job::Ask(message, bytes, done) => match actor.reserve().await {
-            Ok(permit) => send_ask(permit, &message, &bytes, done),
-            Err(_) => done(Err(AskFailure::Stopped)),
-        },
+        // An ask still waiting for room when its asker gives up is
+        // answered `Timeout` and never handled.
+        Job::Ask(message, bytes, deadline, done) => {
+            match tokio::time::timeout_at(deadline, actor.reserve()).await {
+                Ok(Ok(permit)) => send_ask(permit, &message, &bytes, done),
+                Ok(Err(_)) => done(Err(AskFailure::Stopped)),
+                Err(_) => done(Err(AskFailure::Timeout)),
+            }
+        }
     }
 }
 
@@ -147,7 +154,7 @@ impl<A: Wire> Export for Served<A> {
             .map_err(|_| "the actor is no longer served".to_owned())
     }
 
-    fn ask(&self, message: &str, payload: &[u8], done: Done) {
+    fn ask(&self, message: &str, payload: &[u8], within: Duration, done: Done) {
         // Straight into the mailbox when nothing waits before it and there
         // is room (a reservation that would wait is given up at once).
         if self.queued.load(Ordering::Acquire) == 0
@@ -158,9 +165,13 @@ impl<A: Wire> Export for Served<A> {
                 Err(_) => done(Err(AskFailure::Stopped)),
             };
         }
-        if let Err(Job::Ask(_, _, done)) =
-            self.queue(Job::Ask(message.to_owned(), payload.to_vec(), done))
-        {
+        let deadline = tokio::time::Instant::now() + within;
+        if let Err(Job::Ask(_, _, _, done)) = self.queue(Job::Ask(
+            message.to_owned(),
+            payload.to_vec(),
+            deadline,
+            done,
+        )) {
             done(Err(AskFailure::Stopped));
         }
     }

@@ -42,7 +42,7 @@ impl Export for Counter {
         self.count.fetch_add(by, Ordering::SeqCst);
         Ok(())
     }
-    fn ask(&self, message: &str, _payload: &[u8], done: Done) {
+    fn ask(&self, message: &str, _payload: &[u8], _within: Duration, done: Done) {
         let now = self.count.load(Ordering::SeqCst);
         done(if message == "Counter::get" {
             Ok(postcard::to_allocvec(&now).unwrap())
