@@ -216,26 +216,20 @@ impl Transport for ZenohTransport {
         frame: Vec<u8>,
         timeout: Duration,
     ) -> BoxFuture<'_, Result<PendingReply, TransportError>> {
-        let key = self.key(&format!("n/{to}/rq"));
+        // The future of `request_then`'s answer.
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let sent = self.request_then(
+            to,
+            frame,
+            timeout,
+            Box::new(move |answer| {
+                let _ = tx.send(answer);
+            }),
+        );
         Box::pin(async move {
-            let replies = self
-                .live()?
-                .get(key)
-                .payload(frame)
-                .target(QueryTarget::BestMatching)
-                .consolidation(ConsolidationMode::None)
-                .congestion_control(CongestionControl::Block)
-                .priority(Priority::Data)
-                .timeout(timeout)
-                .await
-                .map_err(err)?;
-            let pending: PendingReply = Box::pin(async move {
-                match replies.recv_async().await {
-                    Ok(reply) => outcome(&reply),
-                    // Finished without any reply: no queryable of that node.
-                    Err(_) => Err(TransportError::Unreachable),
-                }
-            });
+            sent.await;
+            let pending: PendingReply =
+                Box::pin(async move { rx.await.unwrap_or(Err(TransportError::Unreachable)) });
             Ok(pending)
         })
     }
