@@ -6,10 +6,10 @@
 //! `Serialize` and `Deserialize` on its generated messages, and an impl
 //! of [`Wire`]: a table of its messages ([`MessageInfo`]) and two
 //! functions that turn a mailbox entry into bytes and back, in any
-//! serde [`Format`]. External messages (`#[handler(message)]`) and every
-//! reply must bring serde themselves; one that does not is a compile
-//! error at its type when the actor is declared `remote`, never a
-//! surprise at run time.
+//! serde [`Format`]. The types of the handlers' arguments, external
+//! messages (`#[handler(message)]`) and replies must bring serde
+//! themselves; each type that does not is one compile error, at its first
+//! use, when the actor is declared `remote`: never a surprise at run time.
 //!
 //! Local references pay nothing for this: an `ActorRef` sends the typed
 //! entry as always, and only code that asks for bytes (the inspector,
@@ -55,8 +55,11 @@ use crate::actor_ref::ActorRef;
 use crate::error::AskError;
 use crate::reply::ReplyTo;
 
+mod portable;
 mod proxy;
 
+#[doc(hidden)]
+pub use self::portable::{__Portable, __Probe, __ProbeFallback, __assert_portable};
 pub use self::proxy::{ProxyInbox, proxy};
 
 /// A serde format that messages travel in: JSON for people

@@ -189,8 +189,17 @@ impl Mailbox<'_> {
             MessageKind::Generated(_) => h.ident.span(),
             MessageKind::External(ty) => ty.span(),
         };
+        let msg_checked = match &h.kind {
+            MessageKind::Generated(_) => false,
+            MessageKind::External(ty) => wire::checked(model, ty),
+        };
         let detail = if model.wire.is_some() && model.type_params().next().is_none() {
-            let encode = quote_spanned!(msg_span=> <::typact::wire::Json as ::typact::wire::Format>::encode(__msg));
+            let encode = if msg_checked {
+                let fallback = wire::probe_fallback();
+                quote_spanned!(msg_span=> { #fallback ::typact::wire::__Probe::<#msg_ty>::encode::<::typact::wire::Json>(__msg) })
+            } else {
+                quote_spanned!(msg_span=> <::typact::wire::Json as ::typact::wire::Format>::encode(__msg))
+            };
             quote!(#encode.ok().map(|__json| ::std::string::String::from_utf8_lossy(&__json).into_owned()))
         } else {
             quote!({
@@ -217,6 +226,8 @@ impl Mailbox<'_> {
             msg_span,
             reply: entry_reply.clone(),
             reply_span: h.reply_span,
+            msg_checked,
+            reply_checked: wire::checked(model, &h.reply),
             stable,
             fieldless,
         });

@@ -123,6 +123,7 @@ pub(crate) fn module(model: &ActorModel) -> TokenStream {
         #[allow(unused_imports)]
         #vis use #real::#inner::*;
     };
+    let fallback = model.wire.map(|_| crate::expand::wire::probe_fallback());
     quote! {
         #[doc(hidden)]
         #vis mod #real {
@@ -161,6 +162,7 @@ pub(crate) fn module(model: &ActorModel) -> TokenStream {
             pub mod #inner {
                 #[allow(unused_imports)]
                 use super::super::*;
+                #fallback
 
                 #(#structs)*
             }
@@ -190,10 +192,11 @@ fn message_struct(model: &ActorModel, h: &HandlerModel, g: &Generated) -> TokenS
     };
     let fields: Vec<_> = h
         .fields()
-        .map(|(f, ty)| {
+        .map(|(f, original)| {
             let doc = format!("The `{f}` argument of `{actor_name}::{method}`.");
-            let ty = two_levels_down(ty);
-            quote!(#[doc = #doc] pub #f: #ty,)
+            let ty = two_levels_down(original);
+            let serde = crate::expand::wire::field_attrs(model, original, &ty);
+            quote!(#[doc = #doc] #serde pub #f: #ty,)
         })
         .collect();
     let reply_only = &g.reply_only;

@@ -3,9 +3,12 @@
 //! and the hooks the inspector uses to take messages as JSON.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{quote, quote_spanned};
-use syn::Ident;
+use quote::{ToTokens, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+use syn::{Ident, LitStr, Type};
 
+use crate::generics::params_in;
 use crate::model::{ActorModel, MessageKind};
 use crate::names::type_name;
 
@@ -20,6 +23,11 @@ pub(crate) struct WireMessage {
     /// The reply type of the entry.
     pub(crate) reply: TokenStream,
     pub(crate) reply_span: Span,
+    /// Whether the message is an external one whose serde the macro
+    /// checks (see [`checked`]): it is then reached through `__Probe`.
+    pub(crate) msg_checked: bool,
+    /// The same for the reply.
+    pub(crate) reply_checked: bool,
     /// `Counter::add`.
     pub(crate) stable: String,
     /// The message's value, for a generated message without fields: it
@@ -34,6 +42,83 @@ pub(crate) fn derive(model: &ActorModel) -> Option<TokenStream> {
         #[derive(::typact::__private::serde::Serialize, ::typact::__private::serde::Deserialize)]
         #[serde(crate = "::typact::__private::serde")]
     })
+}
+
+/// Whether the macro checks `ty`'s serde itself, once, with
+/// `__assert_portable` (a type that names no parameter of the actor and
+/// not `Self`), and reaches its serde through `__Probe` elsewhere, so
+/// that a type without serde is one error at its span. Other types keep
+/// their serde errors, and the `Wire` impl's bounds on the parameters.
+pub(crate) fn checked(model: &ActorModel, ty: &Type) -> bool {
+    struct FindSelf(bool);
+    impl<'ast> Visit<'ast> for FindSelf {
+        fn visit_ident(&mut self, i: &'ast Ident) {
+            self.0 |= i == "Self";
+        }
+    }
+    if model.wire.is_none() {
+        return false;
+    }
+    let params: Vec<&Ident> = model.type_params().collect();
+    let mut find = FindSelf(false);
+    find.visit_type(ty);
+    !find.0 && params_in(ty, &params).is_empty()
+}
+
+/// The serde attributes of a generated message's field of a `remote`
+/// actor: its serde goes through `__Probe`, so that a field type without
+/// serde is reported once, by [`checks`], instead of four times by the
+/// derive. `ty` is the field's type as the message's module names it;
+/// `original` as the actor's code does.
+pub(crate) fn field_attrs(model: &ActorModel, original: &Type, ty: &Type) -> Option<TokenStream> {
+    if !checked(model, original) {
+        return None;
+    }
+    let probe = format!("::typact::wire::__Probe::<{}>", ty.to_token_stream());
+    let ser = LitStr::new(&format!("{probe}::ser"), original.span());
+    let de = LitStr::new(&format!("{probe}::de"), original.span());
+    // Without `deserialize_with`, serde takes a missing `Option` field as
+    // `None`; keep that for messages typed as JSON.
+    let is_option = matches!(original, Type::Path(p) if p.qself.is_none()
+        && p.path.segments.last().is_some_and(|s| s.ident == "Option"));
+    let default = is_option.then(|| quote!(default,));
+    Some(quote!(#[serde(#default serialize_with = #ser, deserialize_with = #de)]))
+}
+
+/// The import that lets `__Probe` fall back for a type without serde, in
+/// a module or a function body that uses it.
+pub(crate) fn probe_fallback() -> TokenStream {
+    quote!(
+        #[allow(unused_imports)]
+        use ::typact::wire::__ProbeFallback as _;
+    )
+}
+
+/// The serde checks of a `remote` actor: one `__assert_portable` per
+/// distinct type it checks (fields of generated messages, external
+/// messages, replies), each at the type's first span.
+fn checks(model: &ActorModel) -> TokenStream {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = TokenStream::new();
+    let mut check = |ty: &Type, span: Span| {
+        if checked(model, ty) && seen.insert(type_name(ty)) {
+            out.extend(quote_spanned! {span=>
+                const _: () = ::typact::wire::__assert_portable::<#ty>();
+            });
+        }
+    };
+    for h in &model.handlers {
+        match &h.kind {
+            MessageKind::Generated(_) => {
+                for (_, ty) in h.fields() {
+                    check(ty, ty.span());
+                }
+            }
+            MessageKind::External(ty) => check(ty, ty.span()),
+        }
+        check(&h.reply, h.reply_span);
+    }
+    out
 }
 
 /// The `Actor` items that let the inspector take JSON, for a `remote`
@@ -98,14 +183,20 @@ pub(crate) fn expand(
     });
     let decode = messages.iter().enumerate().map(|(i, m)| {
         let (variant, msg_ty, reply, stable) = (&m.variant, &m.msg_ty, &m.reply, &m.stable);
-        let value = match &m.fieldless {
-            Some(build) => quote!(#build),
-            None => quote_spanned! {m.msg_span=>
+        let value = match (&m.fieldless, m.msg_checked) {
+            (Some(build), _) => quote!(#build),
+            (None, true) => quote_spanned! {m.msg_span=>
+                #wire::__Probe::<#msg_ty>::decode::<F>(bytes).map_err(|e| e.__in(#stable))?
+            },
+            (None, false) => quote_spanned! {m.msg_span=>
                 <F as #wire::Format>::decode::<#msg_ty>(bytes).map_err(|e| e.__in(#stable))?
             },
         };
-        let reply_to =
-            quote_spanned!(m.reply_span=> #private::__reply_as_bytes::<F, #reply>(reply));
+        let reply_to = if m.reply_checked {
+            quote_spanned!(m.reply_span=> #wire::__Probe::<#reply>::reply_as_bytes::<F>(reply))
+        } else {
+            quote_spanned!(m.reply_span=> #private::__reply_as_bytes::<F, #reply>(reply))
+        };
         quote! {
             if <Self as #wire::Wire>::MESSAGES[#i].is_named(message) {
                 let __msg: #msg_ty = #value;
@@ -117,8 +208,17 @@ pub(crate) fn expand(
     });
     let encode = messages.iter().enumerate().map(|(i, m)| {
         let (variant, reply, stable) = (&m.variant, &m.reply, &m.stable);
-        let bytes = quote_spanned!(m.msg_span=> <F as #wire::Format>::encode(&__msg));
-        let back = quote_spanned!(m.reply_span=> #private::__bytes_to_reply::<F, #reply>(__reply, #stable));
+        let msg_ty = &m.msg_ty;
+        let bytes = if m.msg_checked {
+            quote_spanned!(m.msg_span=> #wire::__Probe::<#msg_ty>::encode::<F>(&__msg))
+        } else {
+            quote_spanned!(m.msg_span=> <F as #wire::Format>::encode(&__msg))
+        };
+        let back = if m.reply_checked {
+            quote_spanned!(m.reply_span=> #wire::__Probe::<#reply>::bytes_to_reply::<F>(__reply, #stable))
+        } else {
+            quote_spanned!(m.reply_span=> #private::__bytes_to_reply::<F, #reply>(__reply, #stable))
+        };
         quote! {
             #mailbox::#variant(__entry) => {
                 let (__msg, __reply) = __entry.into_parts();
@@ -135,7 +235,11 @@ pub(crate) fn expand(
             }
         }
     });
+    let checks = checks(model);
+    let fallback = probe_fallback();
     Some(quote! {
+        #checks
+
         #[automatically_derived]
         impl #impl_generics #wire::Wire for #actor #where_clause {
             const MESSAGES: &'static [#wire::MessageInfo] = &[#(#infos),*];
@@ -145,6 +249,7 @@ pub(crate) fn expand(
                 bytes: &[u8],
                 reply: ::core::option::Option<#wire::BytesReply>,
             ) -> ::core::result::Result<#mailbox_ty, #wire::WireError> {
+                #fallback
                 let _ = &bytes;
                 #(#decode)*
                 ::core::result::Result::Err(#wire::WireError::__unknown(
@@ -158,6 +263,7 @@ pub(crate) fn expand(
             fn encode_entry<F: #wire::Format>(
                 entry: #mailbox_ty,
             ) -> ::core::result::Result<#wire::Encoded, #wire::WireError> {
+                #fallback
                 match entry {
                     #(#encode)*
                     _ => ::core::result::Result::Err(#wire::WireError::Local),
