@@ -160,6 +160,7 @@ impl Node {
         }
         let inner = self.inner().clone();
         let name = name.to_owned();
+        let runtime = crate::proxy::bridge_runtime();
         self.run(async move {
             let entries: Vec<(String, u64)> = inner
                 .transport
@@ -191,7 +192,11 @@ impl Node {
                     });
             }
             let link = Link::attach(&inner, &node, id, actor_type::<A>()).await?;
-            Ok(crate::proxy::remote_ref::<A>(link, Some(Arc::from(name))))
+            Ok(crate::proxy::remote_ref::<A>(
+                link,
+                Some(Arc::from(name)),
+                runtime,
+            ))
         })
         .await
     }

@@ -133,11 +133,12 @@ impl Node {
         let args = Postcard::encode(args).map_err(|e| RemoteError::Encode(e.to_string()))?;
         let inner = self.inner().clone();
         let (peer, factory) = (peer.to_owned(), factory.to_owned());
+        let runtime = crate::proxy::bridge_runtime();
         self.run(async move {
             let link = inner
                 .spawn_link(&peer, &factory, actor_type::<A>(), &args)
                 .await?;
-            Ok(crate::proxy::remote_ref::<A>(link, None))
+            Ok(crate::proxy::remote_ref::<A>(link, None, runtime))
         })
         .await
     }

@@ -111,3 +111,59 @@ async fn three_processes_lookup_talk_spawn_pool_and_watch() {
     // b is untouched.
     assert_eq!(b.get().await.unwrap(), 10);
 }
+
+/// The same refs from a multi-thread runtime, where a remote ref's bridge
+/// runs on the caller's runtime and asks travel as puts: order with tells,
+/// replies to the right asker, and a lost node failing them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refs_on_a_multi_thread_runtime_keep_order_and_fail_when_their_node_dies() {
+    let mut cluster = Cluster::start("procs-mt", &["b"]);
+    let a = cluster.node("a").await;
+    a.wait_for("b", GUARD).await.unwrap();
+    let b: ActorRef<Counter> = lookup(&a, "counter-b").await;
+
+    // Tells and asks interleaved from one sender stay in order, and each
+    // ask gets its own answer.
+    for seq in 0..200 {
+        b.tell(counter::Log { seq }).await.unwrap();
+        if seq % 10 == 9 {
+            b.add(1).await.unwrap();
+            assert_eq!(b.ask(counter::Get).await.unwrap(), (seq + 1) / 10);
+        }
+    }
+    assert_eq!(b.seen().await.unwrap(), (0..200).collect::<Vec<_>>());
+
+    // Concurrent asks from several tasks: each gets the answer to its own.
+    let workers: Vec<ActorRef<Worker>> =
+        futures_util::future::join_all((0..4).map(|_| a.spawn_on::<Worker, _>("b", "worker", &())))
+            .await
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+    let asks = (0..64u64).map(|n| {
+        let w = workers[n as usize % workers.len()].clone();
+        tokio::spawn(async move { (n, w.work(n).await.unwrap()) })
+    });
+    for done in futures_util::future::join_all(asks).await {
+        let (n, (node, sq)) = done.unwrap();
+        assert_eq!((node.as_str(), sq), ("b", n * n));
+    }
+
+    // The node dies: the ref stops with NodeDown and asks fail at once.
+    cluster.kill("b");
+    let reason = tokio::time::timeout(GUARD, b.wait_for_stop())
+        .await
+        .unwrap();
+    assert!(
+        matches!(&reason, StopReason::NodeDown { node } if &**node == "b"),
+        "{reason}"
+    );
+    let err = tokio::time::timeout(GUARD, b.ask(counter::Get))
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(
+        matches!(err, AskError::Stopped | AskError::Unreachable),
+        "{err:?}"
+    );
+}

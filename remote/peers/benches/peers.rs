@@ -435,6 +435,18 @@ mod bench {
             fire_and_forget: std::env::args().any(|a| a == "--kameo-send"),
         };
 
+        // zenoh's other round trips, beside the rows: a query answered in
+        // the server's callback, and a put answered by a put.
+        let Framework::Raw { session, .. } = &raw else {
+            unreachable!()
+        };
+        let pongs = session
+            .declare_subscriber("typact-bench/pong")
+            .await
+            .unwrap();
+        let mut now_us = Vec::new();
+        let mut pong_us = Vec::new();
+
         let mut frameworks = [raw, typact, ractor, kameo];
         let mut throughput: [Vec<f64>; 4] = Default::default();
         let mut latency: [Vec<f64>; 4] = Default::default();
@@ -454,6 +466,30 @@ mod bench {
                 let start = Instant::now();
                 fw.asks(asks).await;
                 latency[i].push(start.elapsed().as_secs_f64() * 1e6 / f64::from(asks));
+            }
+            if let Framework::Raw {
+                session, payload, ..
+            } = &frameworks[0]
+            {
+                let start = Instant::now();
+                for _ in 0..asks {
+                    let replies = session
+                        .get("typact-bench/echo-now")
+                        .payload(payload.clone())
+                        .await
+                        .unwrap();
+                    replies.recv_async().await.unwrap();
+                }
+                now_us.push(start.elapsed().as_secs_f64() * 1e6 / f64::from(asks));
+                let start = Instant::now();
+                for _ in 0..asks {
+                    session
+                        .put("typact-bench/ping", payload.clone())
+                        .await
+                        .unwrap();
+                    pongs.recv_async().await.unwrap();
+                }
+                pong_us.push(start.elapsed().as_secs_f64() * 1e6 / f64::from(asks));
             }
             eprintln!(
                 "round {round}{}: tells/s {:?}, ask us {:?}",
@@ -507,6 +543,15 @@ mod bench {
             cells.join(" | ")
         );
         println!("(ratio: speed as a fraction of raw zenoh's; 1.00x = as fast)");
+        now_us.remove(0);
+        pong_us.remove(0);
+        let (now, pong) = (median(now_us), median(pong_us));
+        println!(
+            "(zenoh's other round trips, same rounds: a query answered in the server's \
+             callback {now:.1} us ({:.2}x), a put answered by a put {pong:.1} us ({:.2}x))",
+            lat[0] / now,
+            lat[0] / pong
+        );
         let extra: Vec<String> = NAMES
             .iter()
             .zip(extra_asks)

@@ -136,7 +136,9 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
 
 /// A plain zenoh session that counts the puts on `typact-bench/put`,
 /// answers `typact-bench/count` with their count and echoes queries on
-/// `typact-bench/echo`: what the benchmarks compare typact-remote with.
+/// `typact-bench/echo` (from a task) and `typact-bench/echo-now` (in the
+/// callback), and puts on `typact-bench/pong` what comes on
+/// `typact-bench/ping`: what the benchmarks compare typact-remote with.
 async fn raw_zenoh(
     config: zenoh::Config,
 ) -> Result<tokio::runtime::Runtime, Box<dyn std::error::Error>> {
@@ -180,6 +182,30 @@ async fn raw_zenoh(
                     tokio::spawn(async move {
                         let _ = query.reply("typact-bench/echo", body).await;
                     });
+                })
+                .background()
+                .await?;
+            // Two more shapes of a round trip, for the peers bench: a query
+            // answered inside zenoh's callback (no task), and a put answered
+            // by a put.
+            session
+                .declare_queryable("typact-bench/echo-now")
+                .callback(move |query| {
+                    use zenoh::Wait;
+                    let body = query
+                        .payload()
+                        .map(|p| p.to_bytes().into_owned())
+                        .unwrap_or_default();
+                    let _ = query.reply("typact-bench/echo-now", body).wait();
+                })
+                .background()
+                .await?;
+            let pong = session.declare_publisher("typact-bench/pong").await?;
+            session
+                .declare_subscriber("typact-bench/ping")
+                .callback(move |sample| {
+                    use zenoh::Wait;
+                    let _ = pong.put(sample.payload().clone()).wait();
                 })
                 .background()
                 .await?;
