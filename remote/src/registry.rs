@@ -149,6 +149,12 @@ impl Node {
     /// itself; elsewhere it is a remote ref, which offers the same API (see
     /// the [crate docs](crate)).
     ///
+    /// Called on a multi-thread runtime, the remote ref forwards from a
+    /// task on that runtime (an ask then reaches the network without
+    /// waking another thread), so it finishes with
+    /// [`StopReason::Killed`](typact::StopReason::Killed) if that runtime
+    /// shuts down first; called elsewhere, it forwards from the node's.
+    ///
     /// # Errors
     ///
     /// [`RemoteError::NotFound`], [`RemoteError::Conflict`] when several

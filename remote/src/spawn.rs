@@ -117,7 +117,9 @@ impl Node {
     }
 
     /// Spawns an `A` on node `peer` with its factory `factory` and `args`,
-    /// and returns a typed ref to it.
+    /// and returns a typed ref to it (which forwards from the calling
+    /// runtime when that is a multi-thread one, as
+    /// [`lookup`](Node::lookup)'s).
     ///
     /// # Errors
     ///

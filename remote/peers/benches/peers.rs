@@ -366,7 +366,9 @@ mod bench {
             "typact-remote",
             Command::new(typact_remote_node())
                 .args(["--name", "b", "--cluster", "bench", "--listen", &node_addr])
-                .args(["--raw-zenoh", &raw_addr, "--plain"]),
+                .args(["--raw-zenoh", &raw_addr, "--plain"])
+                // Its actors on two workers, as typact-peers-node's.
+                .args(["--workers", "2"]),
         );
         let peers_node = env!("CARGO_BIN_EXE_typact-peers-node");
         let ractor_port = free_port();

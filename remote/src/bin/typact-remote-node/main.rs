@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! typact-remote-node --name b --cluster c --listen 127.0.0.1:7447 \
-//!     [--connect 127.0.0.1:7448]... (--tls DIR | --plain)
+//!     [--connect 127.0.0.1:7448]... (--tls DIR | --plain) [--workers N]
 //! ```
 //!
 //! It registers a `Counter` as `counter-<name>` and a factory `worker`
@@ -10,7 +10,9 @@
 //! until its standard input closes or says `quit`. With `--tls DIR`, it
 //! reads `ca.pem`, `<name>.pem` and `<name>.key` from `DIR`. With
 //! `--raw-zenoh ADDR`, a plain zenoh session listening on `ADDR` serves the
-//! benchmarks' baseline beside the node.
+//! benchmarks' baseline beside the node. Its actors run on a
+//! current-thread runtime, or with `--workers N` on a multi-thread runtime
+//! of `N` workers.
 
 mod actors;
 
@@ -28,6 +30,8 @@ struct Args {
     connect: Vec<String>,
     tls: Option<String>,
     raw: Option<String>,
+    /// Workers of the actors' runtime; 0 for a current-thread runtime.
+    workers: usize,
 }
 
 fn parse() -> Result<Args, String> {
@@ -38,6 +42,7 @@ fn parse() -> Result<Args, String> {
         connect: Vec::new(),
         tls: None,
         raw: None,
+        workers: 0,
     };
     let mut plain = false;
     let mut it = std::env::args().skip(1);
@@ -51,6 +56,9 @@ fn parse() -> Result<Args, String> {
             "--tls" => args.tls = Some(value()?),
             "--plain" => plain = true,
             "--raw-zenoh" => args.raw = Some(value()?),
+            "--workers" => {
+                args.workers = value()?.parse().map_err(|e| format!("--workers: {e}"))?;
+            }
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -110,6 +118,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
                 name: args.name.clone(),
                 cluster: args.cluster.clone(),
                 tls: args.tls.clone(),
+                workers: 0,
             };
             Some(raw_zenoh(config(&only)?.to_zenoh(&args.name)?).await?)
         }
@@ -218,8 +227,7 @@ async fn raw_zenoh(
     Ok(rt)
 }
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() {
+fn main() {
     let args = match parse() {
         Ok(args) => args,
         Err(e) => {
@@ -227,7 +235,20 @@ async fn main() {
             std::process::exit(2);
         }
     };
-    if let Err(e) = run(args).await {
+    let runtime = match args.workers {
+        0 => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build(),
+        n => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(n)
+            .enable_all()
+            .build(),
+    };
+    let runtime = runtime.unwrap_or_else(|e| {
+        eprintln!("typact-remote-node: no runtime: {e}");
+        std::process::exit(1);
+    });
+    if let Err(e) = runtime.block_on(run(args)) {
         eprintln!("typact-remote-node: {e}");
         std::process::exit(1);
     }
