@@ -84,6 +84,10 @@ pub(crate) struct Waiting {
 
 #[derive(Default)]
 struct State {
+    /// The last id given out. It starts at a random number, so that a
+    /// reply meant for an earlier process of the same node name (one that
+    /// restarted while its asks were being served) cannot be taken for the
+    /// answer to one of this process's requests.
     next: u64,
     waiting: HashMap<u64, (String, ReplyFn)>,
     /// Every waiting request's deadline, and answered ones' until they
@@ -94,8 +98,16 @@ struct State {
 
 impl Waiting {
     pub(crate) fn new() -> Self {
+        use std::hash::{BuildHasher, Hasher};
+        // std's per-process random keys, as a random starting id.
+        let start = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish();
         Waiting {
-            state: Mutex::new(State::default()),
+            state: Mutex::new(State {
+                next: start,
+                ..State::default()
+            }),
             changed: Notify::new(),
         }
     }
@@ -114,7 +126,7 @@ impl Waiting {
             then(Err(TransportError::Closed));
             return None;
         }
-        state.next += 1;
+        state.next = state.next.wrapping_add(1);
         let id = state.next;
         state.waiting.insert(id, (to.to_owned(), then));
         // Answered requests in front go first, so the heap holds about as
@@ -315,6 +327,18 @@ mod tests {
         assert_eq!(waiting.len(), 0);
         waiting.close();
         clock.await.unwrap();
+    }
+
+    #[test]
+    fn two_tables_do_not_start_at_the_same_id() {
+        let first = |w: &Waiting| w.add("b", Box::new(|_| {}), Duration::from_secs(1));
+        let (a, b) = (Waiting::new(), Waiting::new());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        let _in = rt.enter();
+        assert_ne!(first(&a), first(&b));
     }
 
     #[tokio::test(start_paused = true)]
