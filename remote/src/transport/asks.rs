@@ -119,7 +119,7 @@ impl Waiting {
     /// Keeps `then` for the answer of a request to node `to`, failing it
     /// with `Timeout` after `timeout`; returns the request's id. After
     /// [`close`](Self::close), `then` is called at once with `Closed`.
-    pub(crate) fn add(&self, to: &str, then: ReplyFn, timeout: Duration) -> Option<u64> {
+    pub(crate) fn add(&self, to: String, then: ReplyFn, timeout: Duration) -> Option<u64> {
         let mut state = self.lock();
         if state.closed {
             drop(state);
@@ -128,7 +128,7 @@ impl Waiting {
         }
         state.next = state.next.wrapping_add(1);
         let id = state.next;
-        state.waiting.insert(id, (to.to_owned(), then));
+        state.waiting.insert(id, (to, then));
         // Answered requests in front go first, so the heap holds about as
         // many deadlines as there are requests waiting.
         while let Some(Reverse((_, front))) = state.deadlines.peek() {
@@ -291,7 +291,7 @@ mod tests {
         let (waiting, clock) = clocked();
         let seen = Seen::default();
         let id = waiting
-            .add("b", recorder(&seen, 1), Duration::from_secs(1))
+            .add("b".into(), recorder(&seen, 1), Duration::from_secs(1))
             .unwrap();
         assert!(!waiting.answer(id, "c", Ok(vec![9])), "c was not asked");
         assert!(waiting.answer(id, "b", Ok(vec![1])));
@@ -307,12 +307,12 @@ mod tests {
         let (waiting, clock) = clocked();
         let seen = Seen::default();
         let start = Instant::now();
-        waiting.add("b", recorder(&seen, 1), Duration::from_millis(300));
+        waiting.add("b".into(), recorder(&seen, 1), Duration::from_millis(300));
         tokio::task::yield_now().await;
         // Earlier than the one the clock sleeps for.
-        waiting.add("b", recorder(&seen, 2), Duration::from_millis(100));
+        waiting.add("b".into(), recorder(&seen, 2), Duration::from_millis(100));
         let answered = waiting
-            .add("b", recorder(&seen, 3), Duration::from_millis(200))
+            .add("b".into(), recorder(&seen, 3), Duration::from_millis(200))
             .unwrap();
         waiting.answer(answered, "b", Ok(vec![3]));
         tokio::time::sleep(Duration::from_millis(150)).await;
@@ -331,7 +331,7 @@ mod tests {
 
     #[test]
     fn two_tables_do_not_start_at_the_same_id() {
-        let first = |w: &Waiting| w.add("b", Box::new(|_| {}), Duration::from_secs(1));
+        let first = |w: &Waiting| w.add("b".into(), Box::new(|_| {}), Duration::from_secs(1));
         let (a, b) = (Waiting::new(), Waiting::new());
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_time()
@@ -347,7 +347,7 @@ mod tests {
         let seen = Seen::default();
         for n in 0..1000 {
             let id = waiting
-                .add("b", recorder(&seen, n), Duration::from_secs(5))
+                .add("b".into(), recorder(&seen, n), Duration::from_secs(5))
                 .unwrap();
             waiting.answer(id, "b", Ok(Vec::new()));
         }
@@ -358,10 +358,10 @@ mod tests {
     async fn close_fails_what_waits_and_what_comes_after() {
         let (waiting, clock) = clocked();
         let seen = Seen::default();
-        waiting.add("b", recorder(&seen, 1), Duration::from_secs(5));
+        waiting.add("b".into(), recorder(&seen, 1), Duration::from_secs(5));
         waiting.close();
         assert_eq!(
-            waiting.add("b", recorder(&seen, 2), Duration::from_secs(5)),
+            waiting.add("b".into(), recorder(&seen, 2), Duration::from_secs(5)),
             None
         );
         clock.await.unwrap();

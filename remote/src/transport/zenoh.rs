@@ -399,7 +399,7 @@ impl Transport for ZenohTransport {
                 Err(e) => return then(Err(e)),
             };
             // Waiting before it is sent, so that no reply can come first.
-            let Some(id) = self.waiting.add(&to, then, timeout) else {
+            let Some(id) = self.waiting.add(to, then, timeout) else {
                 return;
             };
             let header = asks::request_header(id, &self.node);
