@@ -118,7 +118,12 @@ async fn three_processes_lookup_talk_spawn_pool_and_watch() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refs_on_a_multi_thread_runtime_keep_order_and_fail_when_their_node_dies() {
     let mut cluster = Cluster::start("procs-mt", &["b"]);
-    let a = cluster.node("a").await;
+    let a = cluster
+        .builder("a")
+        .ask_timeout(Duration::from_secs(1))
+        .open()
+        .await
+        .unwrap();
     a.wait_for("b", GUARD).await.unwrap();
     let b: ActorRef<Counter> = lookup(&a, "counter-b").await;
 
@@ -132,6 +137,22 @@ async fn refs_on_a_multi_thread_runtime_keep_order_and_fail_when_their_node_dies
         }
     }
     assert_eq!(b.seen().await.unwrap(), (0..200).collect::<Vec<_>>());
+
+    // An ask past the node's ask timeout fails with Timeout; its late reply
+    // (a u64, as the count's) is not taken for a later ask's answer.
+    assert_eq!(b.slow(2_500).await, Err(AskError::Timeout));
+    let count = tokio::time::timeout(GUARD, async {
+        loop {
+            match b.get().await {
+                Ok(count) => return count,
+                Err(AskError::Timeout) => continue,
+                Err(e) => panic!("{e:?}"),
+            }
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(count, 20);
 
     // Concurrent asks from several tasks: each gets the answer to its own.
     let workers: Vec<ActorRef<Worker>> =
