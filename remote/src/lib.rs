@@ -86,16 +86,12 @@
 //! ## How it works
 //!
 //! - **A remote ref** is made with [`typact::wire::proxy`]: an ordinary
-//!   mailbox, which a bridge task drains (on the runtime that looked the
-//!   actor up when that is a multi-thread one, else on the node's; on the
-//!   former, the ref lives as long as that runtime). Each entry
+//!   mailbox, which a bridge task on the node's runtime drains. Each entry
 //!   is taken apart with `Wire::encode_entry::<Postcard>` and sent in an
 //!   [envelope]: magic bytes, a wire version, the message's
 //!   stable name (`Counter::add`) and the postcard payload. A tell is a
-//!   zenoh put; an ask is a put too, on the same publisher, with a header
-//!   in its attachment, answered by a put to the asker and failed at the
-//!   node's [ask timeout](NodeBuilder::ask_timeout). The first contact (a
-//!   lookup's attach, a remote spawn) is a zenoh query. The serving node decodes the
+//!   zenoh put; an ask is a zenoh query with the node's
+//!   [ask timeout](NodeBuilder::ask_timeout). The serving node decodes the
 //!   entry with `Wire::decode_entry::<Postcard>` (through `tell_bytes` and
 //!   `ask_bytes`) into the real actor's mailbox, in the order the frames
 //!   arrived, waiting for room when it is full.

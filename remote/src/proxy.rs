@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use tokio::runtime::{Handle, RuntimeFlavor};
 use tokio::sync::mpsc;
 use typact::wire::{ProxyInbox, Wire, WireError, proxy};
 use typact::{ActorRef, AskError, MailboxKind, StopReason};
@@ -27,32 +26,13 @@ pub(crate) fn ask_error(e: CallError) -> AskError {
     }
 }
 
-/// The runtime a remote ref made now bridges on: the caller's when it is
-/// a multi-thread one, else (`None`) the node's.
-///
-/// On the caller's runtime, a send wakes the bridge on the sender's own
-/// worker (tokio runs a task woken by the running one next, on the same
-/// thread), so an ask reaches zenoh without waking another thread; in the
-/// peers bench that took about a tenth off an ask's round trip. A
-/// current-thread runtime is left out: the bridge must not depend on a
-/// runtime that zenoh's calls may not run on (zenoh#835).
-pub(crate) fn bridge_runtime() -> Option<Handle> {
-    Handle::try_current()
-        .ok()
-        .filter(|h| h.runtime_flavor() == RuntimeFlavor::MultiThread)
-}
-
-/// A typed ref to the actor behind `link`, bridged by a task on `runtime`
-/// (from [`bridge_runtime`]), or on the node's.
-pub(crate) fn remote_ref<A: Wire>(
-    link: Link,
-    name: Option<Arc<str>>,
-    runtime: Option<Handle>,
-) -> ActorRef<A> {
+/// A typed ref to the actor behind `link`, bridged by a task on the node's
+/// runtime.
+pub(crate) fn remote_ref<A: Wire>(link: Link, name: Option<Arc<str>>) -> ActorRef<A> {
     let (actor, inbox) = proxy::<A>(name, MailboxKind::Bounded(PROXY_CAPACITY));
     let (tx, rx) = mpsc::unbounded_channel();
     link.inner.add_proxy(&link.peer, link.id, tx.clone());
-    let handle = runtime.unwrap_or_else(|| link.inner.handle.clone());
+    let handle = link.inner.handle.clone();
     handle.spawn(bridge(link, inbox, rx, tx));
     actor
 }

@@ -149,12 +149,6 @@ impl Node {
     /// itself; elsewhere it is a remote ref, which offers the same API (see
     /// the [crate docs](crate)).
     ///
-    /// Called on a multi-thread runtime, the remote ref forwards from a
-    /// task on that runtime (an ask then reaches the network without
-    /// waking another thread), so it finishes with
-    /// [`StopReason::Killed`](typact::StopReason::Killed) if that runtime
-    /// shuts down first; called elsewhere, it forwards from the node's.
-    ///
     /// # Errors
     ///
     /// [`RemoteError::NotFound`], [`RemoteError::Conflict`] when several
@@ -166,7 +160,6 @@ impl Node {
         }
         let inner = self.inner().clone();
         let name = name.to_owned();
-        let runtime = crate::proxy::bridge_runtime();
         self.run(async move {
             let entries: Vec<(String, u64)> = inner
                 .transport
@@ -198,11 +191,7 @@ impl Node {
                     });
             }
             let link = Link::attach(&inner, &node, id, actor_type::<A>()).await?;
-            Ok(crate::proxy::remote_ref::<A>(
-                link,
-                Some(Arc::from(name)),
-                runtime,
-            ))
+            Ok(crate::proxy::remote_ref::<A>(link, Some(Arc::from(name))))
         })
         .await
     }

@@ -117,9 +117,7 @@ impl Node {
     }
 
     /// Spawns an `A` on node `peer` with its factory `factory` and `args`,
-    /// and returns a typed ref to it (which forwards from the calling
-    /// runtime when that is a multi-thread one, as
-    /// [`lookup`](Node::lookup)'s).
+    /// and returns a typed ref to it.
     ///
     /// # Errors
     ///
@@ -135,12 +133,11 @@ impl Node {
         let args = Postcard::encode(args).map_err(|e| RemoteError::Encode(e.to_string()))?;
         let inner = self.inner().clone();
         let (peer, factory) = (peer.to_owned(), factory.to_owned());
-        let runtime = crate::proxy::bridge_runtime();
         self.run(async move {
             let link = inner
                 .spawn_link(&peer, &factory, actor_type::<A>(), &args)
                 .await?;
-            Ok(crate::proxy::remote_ref::<A>(link, None, runtime))
+            Ok(crate::proxy::remote_ref::<A>(link, None))
         })
         .await
     }

@@ -76,7 +76,6 @@ impl NodeInner {
             peer,
             frame,
             timeout,
-            false,
             Box::new(move |answer| {
                 let _ = tx.send(answer);
             }),
@@ -88,17 +87,12 @@ impl NodeInner {
     /// Sends request `frame` (in order with this node's other frames to
     /// `peer`) and hands its answer to `then`, from the thread where it
     /// arrives; `then` gets `Unreachable` as soon as the peer is seen
-    /// leaving. Resolves once the request is sent. `seen` says that `peer`
-    /// has answered before (an attached link's ask), so the transport may
-    /// take its cheaper way ([`Transport::request_seen_then`]).
-    ///
-    /// [`Transport::request_seen_then`]: crate::transport::Transport::request_seen_then
+    /// leaving. Resolves once the request is sent.
     pub(crate) async fn call_then(
         self: &Arc<Self>,
         peer: &str,
         frame: Vec<u8>,
         timeout: Duration,
-        seen: bool,
         then: CallFn,
     ) {
         if self.seen_down(peer) {
@@ -115,15 +109,9 @@ impl NodeInner {
                 Err(e) => Err(transport_failure(&e, inner.seen_down(&to))),
             });
         });
-        if seen {
-            self.transport
-                .request_seen_then(peer, frame, timeout, answer)
-                .await;
-        } else {
-            self.transport
-                .request_then(peer, frame, timeout, answer)
-                .await;
-        }
+        self.transport
+            .request_then(peer, frame, timeout, answer)
+            .await;
     }
 
     /// Whether `peer` was seen and then seen leaving (as opposed to not yet
@@ -241,9 +229,7 @@ impl Link {
             payload,
         }
         .encode();
-        self.inner
-            .call_then(&self.peer, frame, timeout, true, then)
-            .await;
+        self.inner.call_then(&self.peer, frame, timeout, then).await;
     }
 
     /// Sends an ask, and gives the future of its reply.

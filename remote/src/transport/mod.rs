@@ -24,7 +24,6 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-pub(crate) mod asks;
 pub(crate) mod memory;
 pub(crate) mod zenoh;
 
@@ -161,28 +160,6 @@ pub trait Transport: Send + Sync + fmt::Debug + 'static {
                 Err(e) => then(Err(e)),
             }
         })
-    }
-
-    /// As [`request_then`](Self::request_then), for a request to a node
-    /// this node has already seen answering (an ask through an attached
-    /// ref). A transport may send it by a cheaper way that cannot tell at
-    /// once that nobody listens: a request to a node gone without a word
-    /// then fails with [`TransportError::Timeout`] at its timeout, not with
-    /// [`TransportError::Unreachable`] at once (the node notices lost peers
-    /// through their tokens and fails their requests itself).
-    ///
-    /// The default is [`request_then`](Self::request_then). zenoh sends it
-    /// as a put beside the node's tells and gets the reply as a put (see
-    /// `transport/asks.rs`), saving the timer task zenoh starts for every
-    /// query.
-    fn request_seen_then(
-        &self,
-        to: &str,
-        frame: Vec<u8>,
-        timeout: Duration,
-        then: ReplyFn,
-    ) -> BoxFuture<'_, ()> {
-        self.request_then(to, frame, timeout, then)
     }
 
     /// Declares a liveliness token on `key`, alive until the guard is dropped.

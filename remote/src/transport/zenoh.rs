@@ -6,11 +6,6 @@
 //! with `CongestionControl::Block` at `Priority::Data`, requests are
 //! queries at the same priority and congestion control, so zenoh keeps a
 //! node's sends and requests to one peer in one ordered stream.
-//!
-//! Requests to a node already seen answering (asks) go as puts on the
-//! same subscriber as the tells, with a header in the put's attachment
-//! (see [`asks`](super::asks)); their replies are puts to the asker's
-//! `typact/c/n/<asker>/re`.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -24,74 +19,10 @@ use zenoh::query::{ConsolidationMode, QueryTarget};
 use zenoh::sample::SampleKind;
 use zenoh::{Session, Wait};
 
-use super::asks::{self, Waiting};
 use super::{
     BoxFuture, Guard, Inbound, PendingReply, ReplyFn, Responder, TokenEvent, Transport,
     TransportError,
 };
-
-/// The session, shared with the replies' side; taken out at `close`.
-type Shared = Arc<std::sync::Mutex<Option<Session>>>;
-
-fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// The serving side of requests sent as puts: sends each reply to its
-/// asker's reply key.
-struct Replies {
-    session: Shared,
-    /// One per asker, declared on the first reply to it.
-    publishers: std::sync::Mutex<HashMap<String, Arc<Publisher<'static>>>>,
-    /// This node's name, in each reply's header.
-    node: String,
-    prefix: String,
-    /// The node's runtime, where publishers are declared (a `Session`
-    /// must not be dropped on a current-thread runtime, where served
-    /// actors may reply from).
-    runtime: tokio::runtime::Handle,
-}
-
-impl Replies {
-    /// Sends `reply` to request `id` of node `to`, from any thread: at
-    /// once when the publisher to `to` exists, else from a task that
-    /// declares it first.
-    fn send(self: &Arc<Self>, to: String, id: u64, reply: Vec<u8>) {
-        let header = asks::reply_header(id, &self.node);
-        let known = lock(&self.publishers).get(&to).cloned();
-        if let Some(publisher) = known {
-            if let Err(e) = publisher.put(reply).attachment(header).wait() {
-                tracing::debug!("typact-remote: reply to {to} not sent: {e}");
-            }
-            return;
-        }
-        let this = self.clone();
-        self.runtime.spawn(async move {
-            let Some(session) = lock(&this.session).clone() else {
-                return;
-            };
-            let declared = session
-                .declare_publisher(format!("{}n/{to}/re", this.prefix))
-                .congestion_control(CongestionControl::Block)
-                .priority(Priority::Data)
-                // Replies are not batched: nothing behind them waits to
-                // share their frame.
-                .express(true)
-                .await;
-            match declared {
-                Ok(publisher) => {
-                    if let Err(e) = publisher.put(reply).attachment(header).await {
-                        tracing::debug!("typact-remote: reply to {to} not sent: {e}");
-                    }
-                    lock(&this.publishers).insert(to, Arc::new(publisher));
-                }
-                Err(e) => tracing::debug!("typact-remote: no publisher to {to}: {e}"),
-            }
-        });
-    }
-}
 
 /// One node's zenoh session.
 ///
@@ -100,11 +31,8 @@ impl Replies {
 pub struct ZenohTransport {
     /// Taken out at `close`, on the node's runtime: zenoh's handles must
     /// not be dropped on a current-thread runtime.
-    session: Shared,
+    session: std::sync::Mutex<Option<Session>>,
     publishers: std::sync::Mutex<HashMap<String, Arc<Publisher<'static>>>>,
-    /// Requests sent as puts, waiting for their replies.
-    waiting: Arc<Waiting>,
-    replies: Arc<Replies>,
     node: String,
     prefix: String,
 }
@@ -176,21 +104,11 @@ impl ZenohTransport {
         node: &str,
     ) -> Result<Self, TransportError> {
         let session = zenoh::open(config).await.map_err(err)?;
-        let session: Shared = Arc::new(std::sync::Mutex::new(Some(session)));
-        let prefix = format!("typact/{cluster}/");
         Ok(ZenohTransport {
-            replies: Arc::new(Replies {
-                session: session.clone(),
-                publishers: std::sync::Mutex::new(HashMap::new()),
-                node: node.to_owned(),
-                prefix: prefix.clone(),
-                runtime: tokio::runtime::Handle::current(),
-            }),
-            session,
+            session: std::sync::Mutex::new(Some(session)),
             publishers: std::sync::Mutex::new(HashMap::new()),
-            waiting: Arc::new(Waiting::new()),
             node: node.to_owned(),
-            prefix,
+            prefix: format!("typact/{cluster}/"),
         })
     }
 
@@ -251,49 +169,14 @@ impl Transport for ZenohTransport {
     fn start(&self, inbound: Arc<dyn Inbound>) -> BoxFuture<'_, Result<(), TransportError>> {
         Box::pin(async move {
             let tells = inbound.clone();
-            let replies = self.replies.clone();
             self.live()?
                 .declare_subscriber(self.key(&format!("n/{}/in", self.node)))
                 .callback(move |sample| {
-                    let frame = sample.payload().to_bytes().into_owned();
-                    // A tell has no attachment; a request sent as a put has
-                    // its header there.
-                    let Some(attachment) = sample.attachment() else {
-                        return tells.frame(frame, None);
-                    };
-                    let header = attachment.to_bytes();
-                    let Some((id, from)) = asks::parse_request(&header) else {
-                        tracing::warn!(
-                            "typact-remote: refused a request with a malformed header ({} bytes)",
-                            header.len()
-                        );
-                        return;
-                    };
-                    let (from, replies) = (from.to_owned(), replies.clone());
-                    let responder = Responder::new(move |reply| replies.send(from, id, reply));
-                    tells.frame(frame, Some(responder));
+                    tells.frame(sample.payload().to_bytes().into_owned(), None);
                 })
                 .background()
                 .await
                 .map_err(err)?;
-            let waiting = self.waiting.clone();
-            self.live()?
-                .declare_subscriber(self.key(&format!("n/{}/re", self.node)))
-                .callback(move |sample| {
-                    let header = sample.attachment().map(|a| a.to_bytes());
-                    match header.as_deref().and_then(asks::parse_reply) {
-                        Some((id, from)) => {
-                            let reply = sample.payload().to_bytes().into_owned();
-                            waiting.answer(id, from, Ok(reply));
-                        }
-                        None => tracing::warn!("typact-remote: refused a reply without its header"),
-                    }
-                })
-                .background()
-                .await
-                .map_err(err)?;
-            let waiting = self.waiting.clone();
-            tokio::spawn(async move { waiting.expire().await });
             self.live()?
                 .declare_queryable(self.key(&format!("n/{}/rq", self.node)))
                 .callback(move |query| {
@@ -385,30 +268,6 @@ impl Transport for ZenohTransport {
         })
     }
 
-    fn request_seen_then(
-        &self,
-        to: &str,
-        frame: Vec<u8>,
-        timeout: Duration,
-        then: ReplyFn,
-    ) -> BoxFuture<'_, ()> {
-        let to = to.to_owned();
-        Box::pin(async move {
-            let publisher = match self.publisher(&to).await {
-                Ok(publisher) => publisher,
-                Err(e) => return then(Err(e)),
-            };
-            // Waiting before it is sent, so that no reply can come first.
-            let Some(id) = self.waiting.add(to, then, timeout) else {
-                return;
-            };
-            let header = asks::request_header(id, &self.node);
-            if let Err(e) = publisher.put(frame).attachment(header).await {
-                self.waiting.fail(id, err(e));
-            }
-        })
-    }
-
     fn declare_token(&self, key: &str) -> BoxFuture<'_, Result<Guard, TransportError>> {
         let key = self.key(key);
         Box::pin(async move {
@@ -484,11 +343,8 @@ impl Transport for ZenohTransport {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
         );
-        let replies = std::mem::take(&mut *lock(&self.replies.publishers));
-        self.waiting.close();
         Box::pin(async move {
             drop(publishers);
-            drop(replies);
             if let Some(session) = session
                 && let Err(e) = session.close().await
             {
