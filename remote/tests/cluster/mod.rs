@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use typact_remote::{CertificateAuthority, Node, NodeBuilder, ZenohConfig};
+use typact_remote::{CertificateAuthority, Node, ZenohConfig};
 
 /// How long any step may take before the test gives up.
 pub(crate) const GUARD: Duration = Duration::from_secs(30);
@@ -108,15 +108,14 @@ impl Cluster {
 
     /// Opens node `name` in this process, connected to the first process.
     pub(crate) async fn node(&self, name: &str) -> Node {
-        self.builder(name).open().await.unwrap()
-    }
-
-    /// The builder of node `name` in this process, connected to the first
-    /// process, for settings of its own.
-    pub(crate) fn builder(&self, name: &str) -> NodeBuilder {
         let hosts: Vec<&str> = self.hosts.iter().map(String::as_str).collect();
         let config = ZenohConfig::mutual_tls(self.ca.identity(name, &hosts)).connect(&self.seed);
-        Node::builder(name).cluster(&self.cluster).zenoh(config)
+        Node::builder(name)
+            .cluster(&self.cluster)
+            .zenoh(config)
+            .open()
+            .await
+            .unwrap()
     }
 
     /// Kills process `name` (SIGKILL: no goodbye to the others).
