@@ -8,16 +8,13 @@ use std::sync::atomic::{AtomicU8, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
-#[cfg(not(typact_loom))]
-use futures_util::task::AtomicWaker;
-#[cfg(typact_loom)]
-use loom::future::AtomicWaker;
 use tokio::sync::Notify;
 use tokio::task::AbortHandle;
 
 use crate::bonds::Bonds;
 use crate::error::StopReason;
 use crate::path::ActorPath;
+use crate::wake_slot::WakeSlot;
 
 /// A process-wide unique identifier of an actor.
 ///
@@ -104,7 +101,7 @@ pub fn dead_letters() -> u64 {
 pub(crate) struct Cell {
     /// The actor's task, waiting: woken by a new mailbox entry, on stop and
     /// kill, and when the last reference goes.
-    pub(crate) waker: AtomicWaker,
+    pub(crate) waker: WakeSlot,
     /// Live `ActorRef`s (and recipients). At zero, an idle actor stops.
     /// 32 bits, so that it shares a word with `flags`; see [`MAX_REFS`].
     pub(crate) refs: AtomicU32,
@@ -197,7 +194,7 @@ impl Cell {
             refs: AtomicU32::new(0),
             flags: AtomicU8::new(0),
             queued: QueuedFlag::new(false),
-            waker: AtomicWaker::new(),
+            waker: WakeSlot::new(),
             abort: Mutex::new(None),
             ending,
             dead_letters: AtomicU64::new(0),
@@ -205,12 +202,15 @@ impl Cell {
     }
 
     /// Registers the waiting task's waker.
+    ///
+    /// # Safety
+    ///
+    /// Only the actor's own task may call it (the task that receives from
+    /// its mailbox; see [`WakeSlot::register`]).
     #[inline]
-    pub(crate) fn register(&self, waker: &std::task::Waker) {
-        #[cfg(not(typact_loom))]
-        self.waker.register(waker);
-        #[cfg(typact_loom)]
-        self.waker.register_by_ref(waker);
+    pub(crate) unsafe fn register(&self, waker: &std::task::Waker) {
+        // SAFETY: the caller's contract is the slot's.
+        unsafe { self.waker.register(waker) };
     }
 
     #[inline]

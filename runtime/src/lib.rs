@@ -26,6 +26,7 @@ mod run;
 mod supervision;
 pub mod testkit;
 mod topic;
+mod wake_slot;
 mod weak;
 pub mod wire;
 

@@ -442,7 +442,9 @@ impl<T, A> Rx<T, A> {
         // registration, and then the second load sees its flag (the
         // waker's state orders the two).
         if self.local.capacity() == 0 && !self.shared.cell.queued.load(Ordering::Acquire) {
-            self.shared.cell.register(cx.waker());
+            // SAFETY: `self` (taken `&mut`) is the mailbox's one receiver,
+            // polled by its actor's task, which alone registers on the cell.
+            unsafe { self.shared.cell.register(cx.waker()) };
             if !self.shared.cell.queued.load(Ordering::Acquire) {
                 return Poll::Pending;
             }
@@ -468,7 +470,8 @@ impl<T, A> Rx<T, A> {
                 // thread, too) runs before the buffer is freed. Once per
                 // burst.
                 queue.trim_due = true;
-                self.shared.cell.register(cx.waker());
+                // SAFETY: as above, this is the actor's task.
+                unsafe { self.shared.cell.register(cx.waker()) };
                 drop(queue);
                 cx.waker().wake_by_ref();
                 return Poll::Pending;
@@ -477,7 +480,8 @@ impl<T, A> Rx<T, A> {
         // Registered under the lock: a sender pushes under it too and wakes
         // after releasing it, so a push that this look missed wakes the
         // waker registered here.
-        self.shared.cell.register(cx.waker());
+        // SAFETY: as above, this is the actor's task.
+        unsafe { self.shared.cell.register(cx.waker()) };
         Poll::Pending
     }
 
@@ -532,6 +536,11 @@ impl<T, A> Rx<T, A> {
 impl<T, A> Drop for Rx<T, A> {
     fn drop(&mut self) {
         self.close();
+        // The receiver is gone, and with it the task that waited: the cell,
+        // which weak references and watches may keep, lets go of its waker.
+        // SAFETY: registrations on the cell come from the task that owns
+        // this receiver, which is dropping it, so none runs meanwhile.
+        unsafe { self.shared.cell.waker.clear() };
     }
 }
 

@@ -145,7 +145,9 @@ fn poll_front<A: Actor>(rx: &mut ActorRx<A>, cx: &mut TaskContext<'_>) -> Poll<N
 
 /// Ready once the pool is asked to stop or is killed.
 fn stop_signal(cell: &Cell, cx: &mut TaskContext<'_>) -> Poll<()> {
-    cell.register(cx.waker());
+    // SAFETY: `cell` is the pool's own, and this runs in its task, which
+    // alone registers on it (its mailbox is polled there too, in turn).
+    unsafe { cell.register(cx.waker()) };
     if cell.flags() & (STOP | KILL) != 0 {
         Poll::Ready(())
     } else {

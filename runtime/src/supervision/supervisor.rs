@@ -131,7 +131,9 @@ impl fmt::Debug for Supervisor {
 /// supervisor's own handler, whose task the cell wakes.
 async fn stop_signal(cell: &Cell) {
     poll_fn(|cx| {
-        cell.register(cx.waker());
+        // SAFETY: `cell` is the supervisor's own, and this runs in its
+        // task, between polls of its mailbox (from one of its handlers).
+        unsafe { cell.register(cx.waker()) };
         if cell.flags() & (STOP | KILL) != 0 {
             Poll::Ready(())
         } else {
